@@ -1,0 +1,103 @@
+"""Compare an imported batch with a target's export, streaming, record by record.
+
+The fast path compares the raw field bytes taken from each record's directory: equal bytes
+are equal data, whatever the encoding, and no decoding is needed. Only records that differ
+are decoded with pymarc and explained field by field (:func:`harness.marc.diff.diff_records`).
+Records are joined on 001; an export in another order still matches, at the cost of
+keeping the not-yet-matched records' bytes in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import pymarc
+
+from harness.marc.diff import FieldDiff, diff_records
+from harness.marc.iso2709 import iter_raw_records
+
+FieldTable = tuple[tuple[bytes, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordComparison:
+    control_number: str
+    diffs: tuple[FieldDiff, ...] = ()
+    missing: bool = False  # in the batch, not in the export
+    unexpected: bool = False  # in the export, not in the batch
+
+    @property
+    def identical(self) -> bool:
+        return not (self.diffs or self.missing or self.unexpected)
+
+
+def field_table(data: bytes) -> FieldTable | None:
+    """(tag, field bytes) per directory entry, or None when the directory cannot be trusted."""
+    try:
+        base = int(data[12:17])
+    except ValueError:
+        return None
+    fields = []
+    for pos in range(24, base - 1, 12):
+        entry = data[pos : pos + 12]
+        try:
+            length, start = int(entry[3:7]), int(entry[7:12])
+        except ValueError:
+            return None
+        fields.append((entry[:3], data[base + start : base + start + length]))
+    return tuple(fields)
+
+
+def _control_number(table: FieldTable | None, index: int) -> str:
+    for tag, body in table or ():
+        if tag == b"001":
+            return body.rstrip(b"\x1e").decode("utf-8", errors="replace")
+    return f"#{index + 1}"
+
+
+def _without(table: FieldTable | None, ignore: frozenset[bytes]) -> FieldTable | None:
+    return None if table is None else tuple(f for f in table if f[0] not in ignore)
+
+
+def _decode(data: bytes) -> pymarc.Record:
+    return pymarc.Record(data=data, to_unicode=True, force_utf8=True, utf8_handling="replace")
+
+
+def compare_pair(number: str, before: bytes, after: bytes, ignore_tags: frozenset[str]) -> RecordComparison:
+    ignore = frozenset(t.encode() for t in ignore_tags)
+    fast_before, fast_after = _without(field_table(before), ignore), _without(field_table(after), ignore)
+    if fast_before is not None and fast_before == fast_after:
+        return RecordComparison(number)
+    diffs = diff_records(_decode(before), _decode(after), ignore_tags=ignore_tags)
+    return RecordComparison(number, tuple(diffs))
+
+
+def _keyed(stream: BinaryIO) -> Iterator[tuple[str, bytes]]:
+    for raw in iter_raw_records(stream):
+        yield _control_number(field_table(raw.data), raw.index), raw.data
+
+
+def compare_streams(before: BinaryIO, after: BinaryIO, ignore_tags: frozenset[str] = frozenset()) -> Iterator[RecordComparison]:
+    """Every batch record's comparison, then every export record the batch did not have."""
+    pending_before: dict[str, bytes] = {}
+    pending_after: dict[str, bytes] = {}
+    after_records = _keyed(after)
+    for number, data in _keyed(before):
+        if number in pending_after:
+            yield compare_pair(number, data, pending_after.pop(number), ignore_tags)
+            continue
+        for other_number, other in after_records:
+            if other_number == number:
+                yield compare_pair(number, data, other, ignore_tags)
+                break
+            pending_after[other_number] = other
+        else:
+            pending_before[number] = data
+    for number in pending_before:
+        yield RecordComparison(number, missing=True)
+    for number, _ in after_records:
+        pending_after[number] = b""
+    for number in pending_after:
+        yield RecordComparison(number, unexpected=True)

@@ -1,0 +1,72 @@
+"""MARC-01: the full catalogue export is structurally valid MARC 21, in UTF-8, and its
+MARCXML validates against the MARC 21 slim schema."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from harness.findings import Finding
+from harness.marc.channel import ExportFile
+from harness.marc.evidence import clauses, summarise_problems
+from harness.marc.iso2709 import Problem, check_record, iter_raw_records
+from harness.marc.marcxml import iter_marcxml_problems
+from harness.marc.rules import RULES
+
+# The rules that are about the character encoding, judged by the UTF-8 check below; the
+# structure check judges all the others.
+ENCODING_RULES = frozenset({"leader09-matches-encoding", "utf8-valid"})
+
+
+def _fail_problems(export: ExportFile) -> list[Problem]:
+    problems: list[Problem] = []
+    for raw in iter_raw_records(io.BytesIO(export.data)):
+        problems.extend(p for p in check_record(raw) if p.severity == "FAIL")
+    return problems
+
+
+def _raise_if_any(problems: list[Problem], export: ExportFile, expected: str) -> None:
+    if not problems:
+        return
+    summary, lines = summarise_problems(problems)
+    raise Finding(
+        f"export {export.source}: {summary}",
+        clause=clauses(problems),
+        sent=f"GET/read {export.source}",
+        received="\n".join(lines),
+        expected=expected,
+    )
+
+
+@pytest.mark.requirement("MARC-01")
+def test_iso2709_export_is_structurally_valid(iso_export: ExportFile) -> None:
+    """ISO 2709 export: lengths in bytes, directory, base address, terminators, codes"""
+    if not iso_export.data:
+        raise Finding("the ISO 2709 export is empty", clause=RULES["record-terminator"].clause, sent=iso_export.source, expected="the whole catalogue")
+    problems = [p for p in _fail_problems(iso_export) if p.rule not in ENCODING_RULES]
+    _raise_if_any(problems, iso_export, "every record structurally valid per ISO 2709 and MARC 21 Record Structure")
+
+
+@pytest.mark.requirement("MARC-01", "SPR-01")
+def test_iso2709_export_declares_and_uses_utf8(iso_export: ExportFile) -> None:
+    """ISO 2709 export is UTF-8 with leader/09 = a, and the bytes really are UTF-8"""
+    problems = [p for p in _fail_problems(iso_export) if p.rule in ENCODING_RULES]
+    leaders = {bytes(raw.data[9:10]) for raw in iter_raw_records(io.BytesIO(iso_export.data))}
+    not_utf8 = leaders - {b"a"}
+    if not_utf8 and not problems:
+        raise Finding(
+            f"leader/09 is {sorted(not_utf8)!r} in the export, not 'a' (UCS/Unicode)",
+            clause=RULES["leader09-matches-encoding"].clause,
+            sent=iso_export.source,
+            received=f"leader/09 values: {sorted(leaders)!r}",
+            expected="leader/09 = 'a' on every record (UTF-8, MARC-01)",
+        )
+    _raise_if_any(problems, iso_export, "leader/09 = 'a' and every field valid UTF-8")
+
+
+@pytest.mark.requirement("MARC-01")
+def test_marcxml_export_is_schema_valid(xml_export: ExportFile) -> None:
+    """MARCXML export is well-formed and valid against the MARC 21 slim schema"""
+    problems = [p for p in iter_marcxml_problems(io.BytesIO(xml_export.data)) if p.severity == "FAIL"]
+    _raise_if_any(problems, xml_export, "a <collection> valid against MARC21slim.xsd (namespace http://www.loc.gov/MARC21/slim)")

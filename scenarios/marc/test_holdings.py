@@ -1,0 +1,116 @@
+"""KAT-01 and SEC-01 on the MARC path: shared records carry every library's holdings, each
+naming its owning library, a one-library export is that library's, and no patron data leaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pymarc
+import pytest
+
+from harness.findings import Finding, not_tested, skip_undeclared
+from harness.marc.channel import ExportFile
+from harness.marc.diff import format_field
+from harness.marc.evidence import capped
+from harness.marc.reader import ReadResult, read_records
+from harness.marc.records import control_number
+from harness.profile import Profile
+
+HOLDINGS_CLAUSE = "MARC 21 Format for Holdings Data, 852 Location: $a Location (the institution, by its library number or ISIL, ISO 15511)"
+PRIVACY_CLAUSE = "GDPR art. 5(1)(c) data minimisation; the consortium's rule: catalogue exports carry no patron data"
+
+
+def _records(results: list[ReadResult]) -> list[pymarc.Record]:
+    return [r.record for r in results if r.record is not None]
+
+
+def _owning_libraries(record: pymarc.Record, tag: str, code: str) -> list[str]:
+    return [v for f in record.get_fields(tag) for v in f.get_subfields(code)]
+
+
+@pytest.mark.requirement("KAT-01")
+def test_every_holding_names_its_owning_library(exported_records, iso_export: ExportFile, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
+    """Every exported holding names its owning library by a member's library number"""
+    known = {lib.number for lib in libraries} | {lib.isil for lib in libraries if lib.isil}
+    tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
+    lines = []
+    for record in _records(exported_records):
+        for holding in record.get_fields(tag):
+            owners = holding.get_subfields(code)
+            if len(owners) != 1 or owners[0] not in known:
+                lines.append(f"001 {control_number(record)}: {format_field(holding)}")
+    if lines:
+        raise Finding(
+            f"{len(lines)} holding(s) do not name a member library in {tag} ${code}",
+            clause=HOLDINGS_CLAUSE, sent=iso_export.source, received="\n".join(capped(lines)),
+            expected=f"exactly one {tag} ${code} with one of: {', '.join(sorted(known))}",
+        )
+
+
+@pytest.mark.requirement("KAT-01")
+def test_shared_record_keeps_holdings_of_every_library(fixture_records, exported_records, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
+    """A record held by public, school and bookbus libraries exports all their holdings"""
+    kinds = {lib.number: lib.kind for lib in libraries}
+    tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
+    exported = {control_number(r): r for r in _records(exported_records)}
+    lines = []
+    shared = [r for r in fixture_records if {kinds.get(o) for o in _owning_libraries(r, tag, code)} >= {"public", "school", "bookbus"}]
+    if not shared:
+        pytest.fail("no fixture record is held by public, school and bookbus libraries: regenerate fixtures/marc")
+    for record in shared:
+        before = sorted(_owning_libraries(record, tag, code))
+        after_record = exported.get(control_number(record))
+        after = sorted(_owning_libraries(after_record, tag, code)) if after_record else []
+        if before != after:
+            lines.append(f"001 {control_number(record)}: imported with holdings of {before}, exported with {after}")
+    if lines:
+        raise Finding(
+            f"{len(lines)} of {len(shared)} shared records lost holdings of member libraries",
+            clause=HOLDINGS_CLAUSE, sent="fixtures/marc/consortium.mrc", received="\n".join(capped(lines)),
+            expected="one bibliographic record with every member's holding",
+        )
+
+
+@pytest.mark.requirement("KAT-01")
+def test_library_export_holds_only_that_library(marc_channel: Any, imported_catalogue, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
+    """A one-library export has that library's records and holdings only"""
+    if not hasattr(marc_channel, "base_url"):
+        skip_undeclared("the target offers no per-library export (a file channel has the whole catalogue only)")
+    tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
+    school = next((lib for lib in libraries if lib.kind == "school"), libraries[0])
+    export = marc_channel.export("iso2709", library=school.number)
+    lines = []
+    records = _records(list(read_records(export.data)))
+    for record in records:
+        foreign = [o for o in _owning_libraries(record, tag, code) if o != school.number]
+        if foreign or not _owning_libraries(record, tag, code):
+            lines.append(f"001 {control_number(record)}: holdings of {foreign or 'no library'}")
+    if lines or not records:
+        raise Finding(
+            f"the export for {school.number} ({school.name}) " + ("is empty" if not records else f"has {len(lines)} record(s) with other libraries' holdings"),
+            clause=HOLDINGS_CLAUSE, sent=export.source, received="\n".join(capped(lines)),
+            expected=f"only records held by {school.number}, with only its {tag}",
+        )
+
+
+@pytest.mark.requirement("SEC-01")
+def test_export_carries_no_patron_data(iso_export: ExportFile, xml_export: ExportFile, profile: Profile) -> None:
+    """Catalogue exports carry no patron names or barcodes"""
+    patrons = [(str(p.get("name", "")), str(p.get("barcode", ""))) for p in profile.patrons]
+    if not patrons:
+        not_tested("the profile lists no [[patron]] test data to look for")
+    lines = []
+    for export in (iso_export, xml_export):
+        text = export.data.decode("utf-8", errors="replace")
+        for name, barcode in patrons:
+            for value in (name, barcode):
+                if value and value in text:
+                    at = text.index(value)
+                    lines.append(f"{export.source}: {value!r} in …{text[max(0, at - 60):at + 60]!r}…")
+    if lines:
+        raise Finding(
+            f"{len(lines)} occurrence(s) of test patrons' data in the catalogue exports",
+            clause=PRIVACY_CLAUSE, sent="GET full exports (ISO 2709, MARCXML)", received="\n".join(capped(lines)),
+            expected="no patron names or barcodes in any export",
+        )

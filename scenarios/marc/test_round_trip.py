@@ -1,0 +1,150 @@
+"""MARC-02 and SPR-01: what goes in comes back out, field for field and byte for byte."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pymarc
+import pytest
+
+from harness.findings import Finding
+from harness.marc.channel import ExportFile
+from harness.marc.diff import format_field, match_records
+from harness.marc.roundtrip import compare_streams
+from harness.marc.evidence import capped
+from harness.marc.reader import ReadResult
+
+ROUND_TRIP_CLAUSE = "MARC 21 Specifications for Record Structure (fields, indicators, subfield codes, order are data)"
+UNICODE_CLAUSE = "MARC 21 Specifications, Character Sets: Unicode Encoding Environment (UTF-8 data is exchanged as is)"
+LINKAGE_CLAUSE = "MARC 21 Bibliographic, 880 Alternate Graphic Representation and Appendix A: Control Subfield $6 Linkage"
+
+
+def _exported(exported_records: list[ReadResult]) -> list[pymarc.Record]:
+    return [r.record for r in exported_records if r.record is not None]
+
+
+def _pairs(fixture_records: list[pymarc.Record], exported: list[pymarc.Record], source: str):  # type: ignore[no-untyped-def]
+    pairs, missing, _unexpected = match_records(fixture_records, exported)
+    if missing:
+        raise Finding(
+            f"{len(missing)} imported record(s) are missing from the export",
+            clause=ROUND_TRIP_CLAUSE,
+            sent="the fixture batch fixtures/marc/consortium.mrc, imported",
+            received=f"export {source}: no record matching 001/035 " + ", ".join(capped(sorted(missing), 20)),
+            expected="every imported record in the full export",
+        )
+    return pairs
+
+
+@pytest.mark.requirement("MARC-02")
+@pytest.mark.destructive
+def test_import_export_round_trip_unchanged(fixture_batch: bytes, iso_export: ExportFile, marc_settings) -> None:  # type: ignore[no-untyped-def]
+    """Imported records come back unchanged apart from the declared system fields"""
+    comparisons = [
+        c for c in compare_streams(io.BytesIO(fixture_batch), io.BytesIO(iso_export.data), marc_settings.system_fields)
+        if not c.unexpected  # the export holds the rest of the catalogue too
+    ]
+    missing = [c.control_number for c in comparisons if c.missing]
+    changed = [c for c in comparisons if c.diffs]
+    if missing or changed:
+        lines = [f"001 {n}: missing from the export" for n in missing]
+        lines += [f"001 {c.control_number}: {d}" for c in changed for d in c.diffs]
+        raise Finding(
+            f"{len(changed)} of {len(comparisons)} records changed and {len(missing)} missing after import and export",
+            clause=ROUND_TRIP_CLAUSE,
+            sent=f"{len(comparisons)} records from fixtures/marc/consortium.mrc",
+            received="\n".join(capped(lines, 40)),
+            expected=f"identical fields, indicators, subfields and order (ignoring declared system fields {sorted(marc_settings.system_fields)})",
+        )
+
+
+def _text_values(record: pymarc.Record) -> list[tuple[str, str]]:
+    """(position, value) for every subfield; the position names the field and subfield
+    occurrence ('852#2 $c#1'), so repeated fields are compared one to one."""
+    values = []
+    seen: dict[str, int] = {}
+    for field in record.fields:
+        if field.is_control_field():
+            continue
+        seen[field.tag] = occurrence = seen.get(field.tag, 0) + 1
+        codes: dict[str, int] = {}
+        for sub in field.subfields:
+            codes[sub.code] = codes.get(sub.code, 0) + 1
+            values.append((f"{field.tag}#{occurrence} ${sub.code}#{codes[sub.code]}", sub.value))
+    return values
+
+
+def _describe_change(before: str, after: str) -> str:
+    if unicodedata.normalize("NFC", before) == unicodedata.normalize("NFC", after):
+        form = "NFD" if unicodedata.is_normalized("NFD", after) else "NFC"
+        return f"same text, different bytes: Unicode normalisation changed to {form}"
+    lost = sorted(set(before) - set(after))
+    return "letters lost: " + " ".join(f"{c} (U+{ord(c):04X})" for c in lost) if lost else "text changed"
+
+
+@pytest.mark.requirement("SPR-01")
+@pytest.mark.destructive
+def test_letters_survive_import_export_byte_exact(fixture_records, exported_records, iso_export: ExportFile) -> None:  # type: ignore[no-untyped-def]
+    """Norwegian, Sámi and Kven letters survive import and export byte for byte, NFC and NFD"""
+    lines: list[str] = []
+    checked = 0
+    for before, after in _pairs(fixture_records, _exported(exported_records), iso_export.source):
+        after_values = dict(_text_values(after))
+        for where, value in _text_values(before):
+            if value.isascii():
+                continue
+            checked += 1
+            got = after_values.get(where)
+            if got is None:
+                lines.append(f"001 {before['001'].data}: {where} {value!r} missing after the round trip")
+            elif got.encode() != value.encode():
+                lines.append(f"001 {before['001'].data}: {where} {value!r} -> {got!r}: {_describe_change(value, got)}")
+    if lines:
+        raise Finding(
+            f"{len(lines)} of {checked} subfields with non-ASCII letters did not come back byte-exact",
+            clause=UNICODE_CLAUSE,
+            sent="fixtures/marc/consortium.mrc (Norwegian, North/Lule/South Sámi and Kven text; some records stored NFD)",
+            received="\n".join(capped(lines, 40)),
+            expected="the same UTF-8 bytes as imported, in the normalisation form they were imported in",
+        )
+
+
+def _linkage_problems(record: pymarc.Record) -> list[str]:
+    """Every 880 $6 <tag>-<occ> must have a partner <tag> $6 880-<occ>, and the reverse."""
+    problems = []
+    links = {(f.tag, s[:6]) for f in record.fields if not f.is_control_field() for s in f.get_subfields("6")}
+    for tag, link in links:
+        partner_tag, _, occurrence = link.partition("-")
+        occurrence = occurrence[:2]
+        if occurrence == "00":  # $6 880-00: an 880 with no partner field by design
+            continue
+        wanted = (partner_tag, f"{tag}-{occurrence}")
+        if tag == "880" or partner_tag == "880":
+            if not any(t == wanted[0] and l.startswith(wanted[1]) for t, l in links):
+                problems.append(f"{tag} $6 {link} has no partner {partner_tag} $6 {tag}-{occurrence}")
+    return problems
+
+
+@pytest.mark.requirement("MARC-02")
+@pytest.mark.destructive
+def test_880_linkage_survives_export(fixture_records, exported_records, iso_export: ExportFile) -> None:  # type: ignore[no-untyped-def]
+    """880 alternate-script fields and their $6 linkage survive"""
+    lines: list[str] = []
+    linked = [r for r in fixture_records if r.get_fields("880")]
+    if not linked:
+        pytest.fail("the fixture batch has no 880 fields: regenerate fixtures/marc")
+    for before, after in _pairs(linked, _exported(exported_records), iso_export.source):
+        number = before["001"].data if before["001"] else "?"
+        lost = len(before.get_fields("880")) - len(after.get_fields("880"))
+        if lost > 0:
+            lines.append(f"001 {number}: {lost} of {len(before.get_fields('880'))} 880 fields lost: " + "; ".join(format_field(f) for f in before.get_fields("880")))
+        lines.extend(f"001 {number}: {p}" for p in _linkage_problems(after))
+    if lines:
+        raise Finding(
+            f"880 linkage broken in {len({l.split(':')[0] for l in lines})} record(s)",
+            clause=LINKAGE_CLAUSE,
+            sent=f"{len(linked)} records with 880 fields",
+            received="\n".join(capped(lines)),
+            expected="every 880 $6 <tag>-<nn> with its partner <tag> $6 880-<nn>",
+        )

@@ -1,0 +1,89 @@
+"""MARC-03: a pre-publication record is upgraded in place, matched on 035 (NO-OsBA).
+
+The National Library's delivery marks a pre-publication record with leader/17 = 5, its full
+version with leader/17 blank, and a later correction with leader/05 = c; all three carry the
+same 035 $a (NO-OsBA)<number>. A library system must keep one record (with its local
+holdings) through the three steps, not make duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pymarc
+import pytest
+
+from harness.findings import Finding
+from harness.marc.diff import format_field
+from harness.marc.reader import read_records
+from harness.paths import MARC_FIXTURES_DIR
+from harness.marc.records import osba_number
+
+CLAUSE = (
+    "Nasjonalbiblioteket, Metadata til folke- og skolebibliotek: 035 (NO-OsBA) identifies the record; "
+    "MARC 21 Bibliographic Leader/17 = 5 (prepublication level), Leader/05 = c (corrected or revised)"
+)
+STEPS = ("prepub.mrc", "prepub_full.mrc", "prepub_changed.mrc")
+
+
+def _one(path_name: str) -> tuple[bytes, pymarc.Record]:
+    data = (MARC_FIXTURES_DIR / path_name).read_bytes()
+    record = next(r.record for r in read_records(data) if r.record is not None)
+    return data, record
+
+
+def _matching(channel: Any, osba: str) -> list[pymarc.Record]:
+    export = channel.export("iso2709")
+    return [r.record for r in read_records(export.data) if r.record is not None and osba_number(r.record) == osba]
+
+
+def _holdings(records: list[pymarc.Record], tag: str) -> set[str]:
+    return {format_field(f) for r in records for f in r.get_fields(tag)}
+
+
+@pytest.fixture()
+def upgrade_cleanup(importing_channel: Any) -> Iterator[list[str]]:
+    created: list[str] = []
+    yield created
+    importing_channel.delete(created)
+
+
+@pytest.mark.requirement("MARC-03")
+@pytest.mark.destructive
+def test_prepublication_record_upgraded_in_place(importing_channel: Any, marc_settings, upgrade_cleanup: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """A pre-publication record is upgraded in place by the full and the changed record"""
+    data, prepub = _one(STEPS[0])
+    osba = osba_number(prepub)
+    assert osba, "fixtures/marc/prepub.mrc has no 035 (NO-OsBA): regenerate the fixtures"
+    receipt = importing_channel.import_batch(data, marc_settings.import_library)
+    upgrade_cleanup.extend(receipt.get("created", []))
+    local = _holdings(_matching(importing_channel, osba), marc_settings.holdings_tag)
+    transcript: list[str] = [f"import {STEPS[0]} (leader/17 = 5, 035 {osba}): {receipt}"]
+    for step in STEPS[1:]:
+        step_data, incoming = _one(step)
+        receipt = importing_channel.import_batch(step_data, marc_settings.import_library)
+        upgrade_cleanup.extend(receipt.get("created", []))
+        transcript.append(f"import {step} (leader {str(incoming.leader)!r}): {receipt}")
+        found = _matching(importing_channel, osba)
+        _judge_step(step, incoming, found, local, marc_settings.holdings_tag, transcript)
+
+
+def _judge_step(step: str, incoming: pymarc.Record, found: list[pymarc.Record], local: set[str], tag: str, transcript: list[str]) -> None:
+    problem = ""
+    if len(found) != 1:
+        problem = f"after {step}: {len(found)} records carry the same 035, expected exactly 1 (upgraded in place)"
+    elif str(found[0].leader)[17] != str(incoming.leader)[17]:
+        problem = f"after {step}: leader/17 is {str(found[0].leader)[17]!r}, the incoming record's is {str(incoming.leader)[17]!r}"
+    elif incoming["245"] is not None and format_field(found[0]["245"]) != format_field(incoming["245"]):
+        problem = f"after {step}: 245 is {format_field(found[0]['245'])}, the incoming record has {format_field(incoming['245'])}"
+    elif not local <= _holdings(found, tag):
+        problem = f"after {step}: local holdings lost: {sorted(local - _holdings(found, tag))}"
+    if problem:
+        raise Finding(
+            problem,
+            clause=CLAUSE,
+            sent="\n".join(transcript),
+            received="\n\n".join("\n".join(format_field(f) for f in r.fields) for r in found) or "(no record with that 035)",
+            expected="one record with that 035, carrying the incoming bibliographic data and the local holdings",
+        )

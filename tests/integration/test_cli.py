@@ -1,0 +1,132 @@
+"""The `harness` command as a user meets it: real processes, real exit codes, real files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.paths import MARC_FIXTURES_DIR
+from harness.sandbox.defects import CATALOGUE
+
+
+def _harness(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_run_against_sandbox_exits_0_and_writes_reports(tmp_path: Path) -> None:
+    done = _harness("run", "--report-dir", str(tmp_path), "--lang", "en")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    for name in ("results.json", "junit.xml", "scorecard.html", "results.jsonl"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert str(tmp_path.resolve()) in done.stdout  # it says where the reports are
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert set(results) >= {"run", "checks", "requirements"}
+    assert results["run"]["target"] == "Embedded sandbox" and results["run"]["git_revision"]
+
+
+def test_broken_profile_exits_2_with_file_key_and_fix(tmp_path: Path) -> None:
+    profile = tmp_path / "vendor.toml"
+    profile.write_text('[target]\nname = "X"\n[marc]\nchanel = "files"\n', encoding="utf-8")
+    done = _harness("run", "--target", str(profile), "--report-dir", str(tmp_path / "r"))
+    assert done.returncode == 2
+    assert f"{profile}: [marc] chanel: unknown key. Fix: rename it to 'channel'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--suite", "mark"], "--suite mark: no such suite. Fix: use one of marc"),
+        (["run", "--sandbox-defect", "marc-leader09-blnk"], "did you mean 'marc-leader09-blank'?"),
+        (["run", "--target", "/nonexistent/x.toml"], "/nonexistent/x.toml: no such profile"),
+        (["report", "/nonexistent/results.json"], "/nonexistent/results.json"),
+    ],
+)
+def test_user_errors_exit_2_with_one_clear_message(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("harness: error:") == 1
+
+
+def test_missing_secret_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("VENDOR_X_PASSWORD", raising=False)
+    profile = tmp_path / "v.toml"
+    profile.write_text('[target]\nname = "X"\n[marc]\nchannel = "http"\nbase_url = "http://127.0.0.1:9"\npassword = "${VENDOR_X_PASSWORD}"\n', encoding="utf-8")
+    assert main(["run", "--target", str(profile)]) == 2
+    assert "export VENDOR_X_PASSWORD=" in capsys.readouterr().err
+
+
+def test_unreachable_target_is_error_exit_3(tmp_path: Path) -> None:
+    profile = tmp_path / "v.toml"
+    # Port 9 (discard) on loopback: nothing listens there, so the connection is refused at once.
+    profile.write_text('[target]\nname = "Down"\ntimeout = 2\n[marc]\nchannel = "http"\nbase_url = "http://127.0.0.1:9"\n', encoding="utf-8")
+    done = _harness("run", "--target", str(profile), "--report-dir", str(tmp_path / "r"))
+    assert done.returncode == 3, done.stdout[-2000:]
+    results = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    outcomes = {c["outcome"] for c in results["checks"]}
+    assert "FAIL" not in outcomes and "ERROR" in outcomes
+
+
+def test_list_defects_names_the_checks_each_must_fail() -> None:
+    done = _harness("sandbox", "--list-defects")
+    assert done.returncode == 0
+    for defect in CATALOGUE:
+        assert defect.name in done.stdout
+        assert ", ".join(defect.must_fail) in done.stdout
+
+
+def test_sandbox_serves_real_http_clients() -> None:
+    """`harness sandbox` in the foreground, queried with curl (a client nobody here wrote)."""
+    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "sandbox", "--duration", "20"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = ""
+        deadline = time.monotonic() + 15
+        while not url and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if "MARC export" in line:
+                url = line.split()[2].split("/marc/")[0]
+        assert url.startswith("http://127.0.0.1:")
+        curl = shutil.which("curl")
+        if curl is None:
+            pytest.skip("curl is not installed (apt-get install curl)")
+        out = subprocess.run([curl, "-sf", "--max-time", "10", f"{url}/marc/export?format=marcxml"], capture_output=True, timeout=15)
+        assert out.returncode == 0 and b"<collection" in out.stdout and "Guovdageaidnu".encode() in out.stdout
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_requirements_lists_coverage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["requirements", "--lang", "en"]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert int(rows["MARC-01"][2]) >= 3 and int(rows["KAT-01"][2]) >= 3
+    assert rows["SIP-01"][2] == "0"
+
+
+def test_report_rebuilds_and_merges_disagreeing_runs_as_flaky(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert main(["run", "--suite", "marc", "--report-dir", str(first), "-k", "structurally_valid"]) == 0
+    assert main(["run", "--suite", "marc", "--report-dir", str(second), "-k", "structurally_valid", "--sandbox-defect", "marc-length-in-characters"]) == 1
+    out = tmp_path / "merged"
+    assert main(["report", str(first / "results.json"), str(second / "results.json"), "--out", str(out)]) == 1
+    merged = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [c["outcome"] for c in merged["checks"]] == ["FLAKY"]
+    verdicts = {r["id"]: r["verdict"] for r in merged["requirements"]}
+    assert verdicts["MARC-01"] == "UNVERIFIED"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("consortium.mrc", 0), ("consortium.xml", 0), ("bad_record_length_chars.mrc", 1), ("schema_invalid.xml", 1), ("not_marc.txt", 2), ("does-not-exist.mrc", 2)],
+)
+def test_marc_check_exit_codes(name: str, code: int) -> None:
+    done = _harness("marc", "check", str(MARC_FIXTURES_DIR / name), timeout=120)
+    assert done.returncode == code, done.stdout + done.stderr

@@ -1,0 +1,416 @@
+"""The four reports, parsed back the way their readers (CI, browsers, Excel, the CLI) read them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from harness.errors import UsageError
+from harness.reporting import load_results, render_csv, render_html, render_json, render_junit, write_reports
+from harness.reporting.csv_report import COLUMNS
+from harness.reporting.junit import split_node_id, visible_controls
+from harness.results import (
+    CheckResult,
+    Evidence,
+    Outcome,
+    Override,
+    RequirementResult,
+    RunManifest,
+    RunResult,
+    Verdict,
+    verdict_for,
+)
+
+MARC_BYTES = "245 10\x1faNordlys over Sápmi\x1e\x1d"
+REPRODUCE = "harness run --suite marc -k test_fields_unchanged"
+SCRIPT_MESSAGE = "server said <script>alert('pwned')</script> & quit"
+OVERRIDE_REASON = "245 $c is a declared system field (vendor's answer of 3 March)"
+
+CHECKS = (
+    CheckResult(
+        id="scenarios/marc/test_export.py::test_leader_09", title="Leader/09 is a",
+        requirements=("MARC-01", "KAT-03"), outcome=Outcome.PASS, suite="marc", duration=0.25,
+    ),
+    CheckResult(
+        id="scenarios/marc/test_roundtrip.py::test_fields_unchanged[consortium/nb]",
+        title="Imported record comes back unchanged", requirements=("MARC-02", "SPR-01", "KAT-03"),
+        outcome=Outcome.FAIL, message="field 245 changed\nsecond line", suite="marc", duration=1.5,
+        evidence=(
+            Evidence(
+                clause="MARC 21 bibliographic, 245", sent=MARC_BYTES,
+                received="245 10\x1faNordlys over Sapmi\x1e\x1d <b>bold</b>",
+                expected="byte-identical field 245",
+                details=("á became a", "GET http://sandbox.example/sru?query=s%C3%A1pmi"),
+            ),
+        ),
+        reproduce=REPRODUCE,
+    ),
+    CheckResult(
+        id="scenarios/sip2/test_core.py::TestLogin::test_tls", title="SIP2 over TLS",
+        requirements=("SIP-07",), outcome=Outcome.WARN, message="plain TCP only", suite="sip2",
+    ),
+    CheckResult(
+        id="scenarios/sip2/test_optional.py::test_renew_all", title="Renew all (65/66)",
+        requirements=("SIP-08",), outcome=Outcome.SKIP, message="65/66 not declared in 98 BX", suite="sip2",
+    ),
+    CheckResult(
+        id="scenarios/sru/test_explain.py::test_explain", title="SRU explain",
+        requirements=("SRU-01",), outcome=Outcome.NOT_TESTED, message="no [sru] endpoint in the profile", suite="sru",
+    ),
+    CheckResult(
+        id="scenarios/kat/test_loan_visible.py::test_on_loan", title="Loan shows in holdings",
+        requirements=("KAT-04",), outcome=Outcome.ERROR, message=SCRIPT_MESSAGE,
+    ),
+    CheckResult(
+        id="scenarios/marc/test_holdings.py::test_owner_isil", title="Holdings name their owner",
+        requirements=("KAT-01",), outcome=Outcome.FLAKY, message="repeated runs disagree: FAIL, PASS", suite="marc",
+    ),
+)
+
+# (id, kind, title_nb, title_en, override, external_id, weight, award_criterion)
+_REQS = (
+    ("MARC-01", "skal", "Fullt katalogeksport", "Full catalogue export", None, "", None, ""),
+    ("MARC-02", "skal", "Import og eksport uendret", "Import and export unchanged",
+     Override("MARC-02", Verdict.MET, OVERRIDE_REASON, by="Kari Nordmann"), "K-3.2.1", 2.5, "Kvalitet"),
+    ("SPR-01", "skal", "Norske og samiske bokstaver æøå", "Norwegian and Sámi letters", None, "", None, ""),
+    ("KAT-03", "bør", "Avgrens søk til ett bibliotek", "Limit a search to one library", None, "", 1.0, ""),
+    ("SIP-07", "bør", "SIP2 over TLS", "SIP2 over TLS", None, "", None, ""),
+    ("SIP-08", "bør", "Valgfrie meldinger", "Optional messages", None, "", None, ""),
+    ("SRU-01", "skal", "SRU samsvarer", "SRU conforms", None, "", None, ""),
+    ("KAT-04", "skal", "Utlån vises i beholdning", "Loan shows in holdings", None, "", None, ""),
+    ("KAT-01", "skal", "Beholdning for flere bibliotek", "Holdings of several libraries", None, "", None, ""),
+    ("Z-01", "skal", "Z39.50 grunnleggende", "Z39.50 basics", None, "", None, ""),
+)
+
+
+def _requirement(row: tuple) -> RequirementResult:  # type: ignore[type-arg]
+    req_id, kind, nb, en, override, ext, weight, award = row
+    covering = [c for c in CHECKS if req_id in c.requirements]
+    return RequirementResult(
+        id=req_id, kind=kind, title_nb=nb, title_en=en, area=req_id.split("-")[0],
+        proposed=verdict_for(kind, [c.outcome for c in covering]), checks=tuple(c.id for c in covering),
+        override=override, external_id=ext, weight=weight, award_criterion=award,
+    )
+
+
+RUN = RunResult(
+    manifest=RunManifest(
+        suite_version="0.1.0", git_revision="abc1234", target="Bibliotekssystem Å",
+        negotiation_round="2", started="2025-03-01T10:00:00+00:00", duration=12.5,
+        command="harness run --target targets/a.toml", read_only=True, sandbox_defects=("sip2-bad-checksum",),
+    ),
+    checks=CHECKS,
+    requirements=tuple(_requirement(r) for r in _REQS),
+)
+
+
+def test_the_fixture_covers_every_outcome_and_verdict() -> None:
+    assert {c.outcome for c in RUN.checks} == set(Outcome)
+    assert {r.proposed for r in RUN.requirements} == set(Verdict)
+
+
+# --- junit.xml ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def junit() -> etree._Element:
+    return etree.fromstring(render_junit(RUN))
+
+
+def _case(junit: etree._Element, name: str) -> etree._Element:
+    (case,) = junit.xpath("//testcase[@name=$n]", n=name)
+    return case
+
+
+def test_junit_counts_per_run_and_per_suite(junit: etree._Element) -> None:
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), junit.get("skipped")) == ("7", "2", "1", "2")
+    suites = {s.get("name"): s for s in junit.iter("testsuite")}
+    assert list(suites) == ["marc", "sip2", "sru", "harness"]  # "" became "harness"
+    marc = suites["marc"]
+    assert (marc.get("tests"), marc.get("failures"), marc.get("errors"), marc.get("skipped")) == ("3", "2", "0", "0")
+    assert suites["sip2"].get("skipped") == "1" and suites["sip2"].get("failures") == "0"
+    assert suites["harness"].get("errors") == "1"
+    assert suites["marc"].get("time") == "1.750"
+
+
+def test_junit_fail_carries_evidence_and_reproduce_line(junit: etree._Element) -> None:
+    case = _case(junit, "test_fields_unchanged[consortium/nb]")
+    assert case.get("classname") == "scenarios.marc.test_roundtrip"
+    (failure,) = case.findall("failure")
+    assert failure.get("message") == "field 245 changed"
+    assert failure.get("type") == "fail"
+    for part in ("Clause: MARC 21 bibliographic, 245", "Expected:\nbyte-identical field 245", "- á became a",
+                 f"Reproduce: {REPRODUCE}", "second line", "<b>bold</b>"):
+        assert part in failure.text
+    props = [p.get("value") for p in case.xpath("properties/property[@name='requirement']")]
+    assert props == ["MARC-02", "SPR-01", "KAT-03"]
+
+
+def test_junit_flaky_is_a_failure_not_a_pass(junit: etree._Element) -> None:
+    case = _case(junit, "test_owner_isil")
+    (failure,) = case.findall("failure")
+    assert failure.get("type") == "flaky"
+    assert failure.get("message").startswith("FLAKY: repeated runs disagree")
+
+
+def test_junit_error_skip_and_not_tested(junit: etree._Element) -> None:
+    error = _case(junit, "test_on_loan").find("error")
+    assert error is not None and error.get("message") == SCRIPT_MESSAGE
+    (skip,) = _case(junit, "test_renew_all").findall("skipped")
+    assert skip.get("message") == "SKIP: 65/66 not declared in 98 BX"
+    (not_tested,) = _case(junit, "test_explain").findall("skipped")
+    assert not_tested.get("message") == "NOT_TESTED: no [sru] endpoint in the profile"
+
+
+def test_junit_warn_passes_with_the_warning_in_system_out(junit: etree._Element) -> None:
+    case = _case(junit, "test_tls")
+    assert case.get("classname") == "scenarios.sip2.test_core.TestLogin"
+    assert [c.tag for c in case] == ["properties", "system-out"]
+    assert case.find("system-out").text.startswith("WARN: plain TCP only")
+
+
+def test_junit_pass_has_no_verdict_element(junit: etree._Element) -> None:
+    case = _case(junit, "test_leader_09")
+    assert [c.tag for c in case] == ["properties"]
+
+
+def test_junit_makes_marc_separators_visible_and_stays_well_formed() -> None:
+    check = CheckResult(id="t.py::t", title="t", requirements=(), outcome=Outcome.FAIL,
+                        message="bad \x1e in attribute \x00", evidence=(Evidence(received=MARC_BYTES),))
+    data = render_junit(RunResult(RUN.manifest, (check,)))
+    assert b"\x1d" not in data and b"\x1e" not in data and b"\x1f" not in data
+    failure = etree.fromstring(data).find(".//failure")
+    assert failure.get("message") == "bad \\x1e in attribute \\x00"
+    assert "\\x1faNordlys over Sápmi\\x1e\\x1d" in failure.text
+
+
+@pytest.mark.parametrize(
+    ("node_id", "expected"),
+    [
+        ("scenarios/marc/test_x.py::test_y", ("scenarios.marc.test_x", "test_y")),
+        ("scenarios/sip2/test_c.py::TestA::test_b", ("scenarios.sip2.test_c.TestA", "test_b")),
+        ("s/test_p.py::test_q[a/b::c]", ("s.test_p", "test_q[a/b::c]")),
+        ("loose-id", ("", "loose-id")),
+    ],
+)
+def test_split_node_id(node_id: str, expected: tuple[str, str]) -> None:
+    assert split_node_id(node_id) == expected
+
+
+def test_visible_controls_leaves_tab_newline_and_letters_alone() -> None:
+    assert visible_controls("a\tb\nč\x1d\x85") == "a\tb\nč\\x1d\\x85"
+
+
+# --- scorecard.html -------------------------------------------------------------------------
+
+
+def _doc(lang: str) -> lxml_html.HtmlElement:
+    return lxml_html.document_fromstring(render_html(RUN, lang))
+
+
+def test_scorecard_in_bokmal_translates_verdicts_outcomes_and_kinds() -> None:
+    doc = _doc("nb")
+    assert doc.get("lang") == "nb"
+    text = doc.text_content()
+    for word in ("Oppfylt", "Ikke oppfylt", "Delvis oppfylt", "Ikke verifisert", "Ikke aktuelt",
+                 "Bestått", "Feilet", "Advarsel", "Hoppet over", "Ikke testet", "Feil i kjøringen", "Ustabil",
+                 "Skal", "Bør", "Forhandlingsrunde", "KAT – Katalog og beholdning", "Avgrens søk til ett bibliotek"):
+        assert word in text, word
+    assert "Limit a search to one library" not in text
+    assert "Not met" not in text
+
+
+def test_scorecard_in_english() -> None:
+    doc = _doc("en")
+    assert doc.get("lang") == "en"
+    text = doc.text_content()
+    for word in ("Not met", "Partially met", "Unverified", "Not applicable", "Flaky", "Not tested",
+                 "Must (skal)", "Should (bør)", "Negotiation round", "KAT – Catalogue and holdings",
+                 "Limit a search to one library"):
+        assert word in text, word
+    assert "Ikke oppfylt" not in text
+
+
+def test_scorecard_header_shows_the_manifest() -> None:
+    rows = {th.text_content(): th.getnext().text_content() for th in _doc("nb").xpath("//table[@class='manifest']//th")}
+    assert rows["Testobjekt"] == "Bibliotekssystem Å"
+    assert rows["Forhandlingsrunde"] == "2"
+    assert rows["Git-revisjon"] == "abc1234"
+    assert rows["Varighet"] == "12,5 s"
+    assert rows["Bare lesing"] == "Ja"
+    assert rows["Påslåtte sandkassefeil"] == "sip2-bad-checksum"
+
+
+def test_scorecard_summary_counts_each_outcome() -> None:
+    (table,) = _doc("en").xpath("//section[@id='summary']/table[1]")
+    counts = {row[0].text_content().split(" ", 1)[1]: row[1].text for row in table.xpath("tbody/tr")}
+    assert counts == {"Passed": "1", "Failed": "1", "Warning": "1", "Skipped": "1", "Not tested": "1",
+                      "Error in the run": "1", "Flaky": "1"}
+
+
+def test_scorecard_shows_override_beside_proposed_verdict() -> None:
+    (row,) = _doc("nb").xpath("//tr[@id='req-MARC-02']")
+    text = row.text_content()
+    assert OVERRIDE_REASON in text and "Kari Nordmann" in text
+    assert "Foreslått av testen: ✘ Ikke oppfylt" in text
+    assert "K-3.2.1" in text and "2,5 / Kvalitet" in text
+    assert row.xpath("th[@scope='row']")
+
+
+def test_scorecard_groups_requirements_by_area() -> None:
+    doc = _doc("en")
+    (table,) = doc.xpath("//h3[.='SIP – SIP2 circulation']/following-sibling::table[1]")
+    assert [th.text_content() for th in table.xpath("tbody/tr/th")] == ["SIP-07", "SIP-08"]
+    assert len(table.xpath("thead/tr/th[@scope='col']")) == 7
+    assert "2.5 / Kvalitet" in doc.xpath("//tr[@id='req-MARC-02']")[0].text_content()  # English decimal point
+
+
+def test_scorecard_escapes_everything_from_the_target() -> None:
+    page = render_html(RUN, "nb")
+    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt; &amp; quit" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    doc = lxml_html.document_fromstring(page)
+    scripts = doc.xpath("//script")
+    assert len(scripts) == 1 and "alert" not in scripts[0].text
+    assert not doc.xpath("//b")
+    assert SCRIPT_MESSAGE in doc.text_content()
+
+
+def test_scorecard_shows_evidence_and_reproduce_command() -> None:
+    doc = _doc("nb")
+    (article,) = doc.xpath("//article[@data-outcome='FAIL']")
+    pres = [p.text_content() for p in article.xpath(".//pre")]
+    assert "245 10\\x1faNordlys over Sápmi\\x1e\\x1d" in pres
+    assert "á became a\nGET http://sandbox.example/sru?query=s%C3%A1pmi" in pres
+    assert [c.text for c in article.xpath(".//pre/code")] == [REPRODUCE]
+    assert "MARC 21 bibliographic, 245" in article.text_content()
+    # worst first: the FAIL is the first check listed, PASS the last
+    outcomes = [a.get("data-outcome") for a in doc.xpath("//article")]
+    assert outcomes[0] == "FAIL" and outcomes[-1] == "PASS" and len(outcomes) == 7
+
+
+def test_scorecard_is_self_contained_and_readable_without_javascript() -> None:
+    page = render_html(RUN, "nb")
+    doc = lxml_html.document_fromstring(page)
+    assert not doc.xpath("//link | //img | //iframe | //object | //script[@src] | //style[@src]")
+    for element in doc.iter():
+        for name, value in element.attrib.items():
+            assert "http:" not in value and "https:" not in value and not value.startswith("//"), (name, value)
+    for href in doc.xpath("//a/@href"):
+        assert href.startswith("#")
+    style = "".join(doc.xpath("//style/text()"))
+    assert "url(" not in style and "@import" not in style and "@media print" in style
+    assert not doc.xpath("//article[@hidden]")
+    assert doc.xpath("//div[@id='filters']/@hidden") == [""]
+
+
+def test_scorecard_rejects_unknown_language() -> None:
+    with pytest.raises(UsageError, match="'de'.*nb, en"):
+        render_html(RUN, "de")
+
+
+# --- requirements.csv -----------------------------------------------------------------------
+
+
+def _csv_rows() -> dict[str, dict[str, str]]:
+    data = render_csv(RUN)
+    assert data.startswith(b"\xef\xbb\xbf")
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    assert tuple(reader.fieldnames or ()) == COLUMNS
+    return {row["id"]: row for row in reader}
+
+
+def test_csv_has_one_row_per_requirement_with_override_and_weight() -> None:
+    rows = _csv_rows()
+    assert list(rows) == [r.id for r in RUN.requirements]
+    marc = rows["MARC-02"]
+    assert (marc["verdict"], marc["proposed_verdict"], marc["override_reason"]) == ("MET", "NOT_MET", OVERRIDE_REASON)
+    assert (marc["external_id"], marc["weight"], marc["award_criterion"], marc["kind"]) == ("K-3.2.1", "2.5", "Kvalitet", "skal")
+    assert rows["SPR-01"]["title_nb"] == "Norske og samiske bokstaver æøå"
+    assert rows["KAT-03"]["weight"] == "1" and rows["SIP-07"]["weight"] == ""
+    assert rows["Z-01"]["verdict"] == "N/A"
+
+
+def test_csv_counts_checks_by_requirement() -> None:
+    rows = _csv_rows()
+
+    def counts(req_id: str) -> tuple[str, ...]:
+        row = rows[req_id]
+        return tuple(row[k] for k in ("checks_total", "checks_pass", "checks_fail", "checks_unverified"))
+
+    assert counts("KAT-03") == ("2", "1", "1", "0")
+    assert counts("SIP-07") == ("1", "1", "0", "0")  # WARN counts as a pass
+    assert counts("KAT-01") == ("1", "0", "0", "1")  # FLAKY is unverified
+    assert counts("SRU-01") == ("1", "0", "0", "1")
+    assert counts("Z-01") == ("0", "0", "0", "0")
+
+
+# --- results.json and write_reports ---------------------------------------------------------
+
+
+def test_write_reports_writes_four_files_and_json_round_trips(tmp_path: Path) -> None:
+    paths = write_reports(RUN, tmp_path / "out", lang="en")
+    assert {p.name for p in paths.values()} == {"results.json", "junit.xml", "scorecard.html", "requirements.csv"}
+    assert all(p.is_file() for p in paths.values())
+    assert not list((tmp_path / "out").glob(".*.tmp"))
+    text = paths["json"].read_text(encoding="utf-8")
+    assert "Bibliotekssystem Å" in text  # ensure_ascii=False
+    data = json.loads(text)
+    assert data == RUN.to_dict() and list(data) == ["run", "summary", "checks", "requirements"]
+    assert text == render_json(RUN)
+    loaded = load_results(paths["json"])
+    assert loaded == RUN
+    assert loaded.requirements[1].override == RUN.requirements[1].override
+    assert load_results(tmp_path / "out") == RUN  # the report directory works too
+
+
+def test_write_reports_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    with pytest.raises(UsageError, match="not-a-dir.*--report-dir"):
+        write_reports(RUN, blocker)
+
+
+def test_load_results_missing_file_names_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nope" / "results.json"
+    with pytest.raises(UsageError) as info:
+        load_results(missing)
+    assert str(missing) in str(info.value) and "Fix:" in str(info.value)
+
+
+def test_load_results_invalid_json_names_file_and_position(tmp_path: Path) -> None:
+    bad = tmp_path / "results.json"
+    bad.write_text('{"run": {}, "checks": [', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"results\.json: not valid JSON .*line 1"):
+        load_results(bad)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("[]", "top level is a JSON list"),
+        ('{"checks": []}', "'run' object"),
+        ('{"run": {}}', "'checks' list is missing"),
+        ('{"run": {}, "checks": [{"id": "a", "outcome": "MAYBE"}]}', "checks\\[0\\]: 'MAYBE'"),
+        ('{"run": {}, "checks": [], "requirements": [{"id": "X-1"}]}', "requirements\\[0\\]: the key 'kind'"),
+    ],
+)
+def test_load_results_wrong_shape_says_what_is_wrong(tmp_path: Path, content: str, problem: str) -> None:
+    path = tmp_path / "results.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError, match=problem) as info:
+        load_results(path)
+    assert str(path) in str(info.value)
+
+
+def test_load_results_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    path.write_bytes(b'{"run": "\xff"}')
+    with pytest.raises(UsageError, match="not UTF-8"):
+        load_results(path)
