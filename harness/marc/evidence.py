@@ -14,7 +14,7 @@ def problem_line(problem: Problem) -> str:
     record = f"record {problem.record_index + 1}"
     if problem.control_number:
         record += f" (001 {problem.control_number})"
-    return f"{record} at byte {problem.offset}: [{problem.rule}] {problem.message}"
+    return f"{record} at {problem.position_unit} {problem.offset}: [{problem.rule}] {problem.message}"
 
 
 def summarise_problems(problems: Sequence[Problem]) -> tuple[str, list[str]]:

@@ -61,6 +61,7 @@ class Problem:
     offset: int  # ISO 2709: byte offset of the record in the file; MARCXML: source line
     message: str
     control_number: str | None = None
+    position_unit: str = "byte"  # what ``offset`` counts: "byte" (ISO 2709) or "line" (MARCXML)
 
     @property
     def severity(self) -> str:

@@ -62,7 +62,7 @@ class _RecordFindings:
         for rule, (line, message) in self.first.items():
             if more := self.more.get(rule):
                 message += f" (and {more} more in this record)"
-            yield Problem(rule, index, line, message, number)
+            yield Problem(rule, index, line, message, number, position_unit="line")
 
 
 class MarcXmlChecker:
@@ -96,7 +96,7 @@ class MarcXmlChecker:
         except etree.XMLSyntaxError as exc:
             line, column = exc.position if exc.position else (exc.lineno or 0, 0)
             yield Problem("xml-well-formed", self.records, line or 0,
-                          f"line {line}, column {column}: {exc.msg}", None)
+                          f"line {line}, column {column}: {exc.msg}", None, position_unit="line")
 
     def _check_root(self, root: etree._Element) -> Iterator[Problem]:
         if root.tag in (_COLLECTION, _RECORD) or _looks_like_marc(root):
@@ -104,7 +104,7 @@ class MarcXmlChecker:
         yield Problem("xml-schema-valid", self.records, root.sourceline or 0,
                       f"line {root.sourceline}: the document element is <{_name(root)}>; a MARCXML document is "
                       f"a <collection> or <record> in namespace {SLIM_NS} (an OAI-PMH or SRU envelope, "
-                      f"MarcXchange, or a missing namespace?)", None)
+                      f"MarcXchange, or a missing namespace?)", None, position_unit="line")
 
     def _check_record(self, record: etree._Element) -> Iterator[Problem]:
         found = _RecordFindings()
@@ -151,7 +151,8 @@ class MarcXmlChecker:
 
     def _stray(self, line: int, what: str) -> Problem:
         return Problem("xml-schema-valid", self.records, line,
-                       f"line {line}: {what} inside <collection>, which holds only <record> elements", None)
+                       f"line {line}: {what} inside <collection>, which holds only <record> elements", None,
+                       position_unit="line")
 
 
 def iter_marcxml_problems(path_or_stream: str | Path | IO[bytes]) -> Iterator[Problem]:
