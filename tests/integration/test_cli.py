@@ -130,3 +130,37 @@ def test_report_rebuilds_and_merges_disagreeing_runs_as_flaky(tmp_path: Path) ->
 def test_marc_check_exit_codes(name: str, code: int) -> None:
     done = _harness("marc", "check", str(MARC_FIXTURES_DIR / name), timeout=120)
     assert done.returncode == code, done.stdout + done.stderr
+
+
+def test_vendor_without_import_api_uses_files(tmp_path: Path) -> None:
+    """channel = "files": the harness leaves the batch for a manual import and reads the export files."""
+    from harness.paths import SANDBOX_PROFILE
+    from harness.profile import load_profile
+    from harness.sandbox.system import Sandbox
+
+    with Sandbox(load_profile(SANDBOX_PROFILE)) as endpoints:  # stands in for the vendor's own export run
+        import requests
+
+        for fmt, name in (("iso2709", "export.mrc"), ("marcxml", "export.xml")):
+            answer = requests.get(f"{endpoints.http}/marc/export", params={"format": fmt}, timeout=30)
+            (tmp_path / name).write_bytes(answer.content)
+    libraries = "".join(
+        f'[[library]]\nnumber = "{n}"\nname = "{n}"\nkind = "{k}"\n'
+        for n, k in (("NO-9900001", "public"), ("NO-9900002", "public"), ("NO-9900003", "public"), ("NO-9900004", "public"),
+                     ("NO-9900011", "school"), ("NO-9900012", "school"), ("NO-9900021", "bookbus"))
+    )
+    profile = tmp_path / "vendor.toml"
+    profile.write_text(
+        '[target]\nname = "Vendor by files"\n'
+        '[marc]\nchannel = "files"\nexport_file = "export.mrc"\nexport_xml_file = "export.xml"\n'
+        'import_dir = "to-import"\nsystem_fields = ["005"]\n' + libraries,
+        encoding="utf-8",
+    )
+    done = _harness("run", "--target", str(profile), "--report-dir", str(tmp_path / "r"))
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert (tmp_path / "to-import" / "consortium.mrc").read_bytes() == (MARC_FIXTURES_DIR / "consortium.mrc").read_bytes()
+    results = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    outcomes = {c["id"].rsplit("::", 1)[1]: c["outcome"] for c in results["checks"]}
+    assert outcomes["test_import_export_round_trip_unchanged"] == "PASS"
+    assert outcomes["test_prepublication_record_upgraded_in_place"] == "NOT_TESTED"
+    assert outcomes["test_library_export_holds_only_that_library"] == "SKIP"

@@ -61,6 +61,10 @@ def test_destructive():
 
 def test_not_a_check():
     pass
+
+@pytest.mark.requirement("SEC-02")
+def test_leaks_a_pin():
+    raise Finding("patron answered with PIN 4711", clause="x", received="63...|AD4711|AOx|")
 '''
 
 
@@ -85,7 +89,11 @@ def test_outcomes_are_classified_per_design(pytester: pytest.Pytester, tmp_path:
         "test_not_tested": "NOT_TESTED",
         "test_warn": "WARN",
         "test_destructive": "PASS",
+        "test_leaks_a_pin": "FAIL",
     }
+    leak = checks["test_leaks_a_pin"]  # sandbox.toml's PINs are registered secrets
+    assert "4711" not in json.dumps(leak) and leak["message"] == "patron answered with PIN ***"
+    assert "4711" not in (report / "junit.xml").read_text() + (report / "scorecard.html").read_text()
     finding = checks["test_fails_with_finding"]
     assert finding["evidence"][0] == {"clause": "ISO 2709 §4.1", "sent": "GET /x", "received": "11 bytes", "expected": "10 bytes", "details": []}
     assert finding["reproduce"].startswith("harness run --suite ") and finding["reproduce"].endswith("-k test_fails_with_finding")
