@@ -1,0 +1,229 @@
+"""A thin SIP2 client: a socket loop around the sans-I/O codec.
+
+Everything protocol-shaped is in :mod:`harness.sip2.codec`; this module only moves bytes,
+with a timeout on the connect and a deadline on every exchange (a peer trickling one byte at
+a time cannot hold the harness either). Network trouble becomes a
+:class:`~harness.errors.TargetError` (outcome ERROR); what the target *said* comes back as a
+:class:`~harness.sip2.codec.Decoded` with findings (a check turns those into FAIL).
+
+TLS uses the system trust store and checks the host name. ``verify=False`` is an explicit,
+visible opt-out for sandboxes with self-signed certificates; a TLS failure is an error, never
+a silent fall-back to plaintext (the PyPI ``sip2`` client does that, research §2.2).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import time
+from types import TracebackType
+
+from harness.errors import TargetError, TargetTimeout, TargetUnreachable
+from harness.sip2.codec import DEFAULT_MAX_FRAME, Decoded, Framer, Message, decode, encode, resolve_charset
+from harness.sip2.transcript import Exchange, mask
+
+_TERMINATORS = re.compile(rb"\r\n|\r|\n")
+
+
+class ConnectionLost(TargetError):
+    """The target closed or broke the connection during an exchange."""
+
+    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+        super().__init__(message)
+        self.exchange = exchange
+
+
+class TLSFailed(TargetUnreachable):
+    """The TLS handshake failed (untrusted certificate, wrong host name, no TLS at all)."""
+
+
+class Client:
+    """One SIP2 connection. Use as a context manager; every exchange is in ``transcript``."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float = 10.0,
+        tls: bool = False,
+        verify: bool = True,
+        ca_file: str | None = None,
+        charset: str = "utf-8",
+        error_detection: bool = True,
+        terminator: bytes = b"\r",
+        max_frame: int = DEFAULT_MAX_FRAME,
+    ) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self.charset = resolve_charset(charset)
+        self.error_detection = error_detection
+        self.terminator = terminator
+        self.transcript: list[Exchange] = []
+        self._framer = Framer(max_frame)
+        self._next_sequence = 0
+        self._sock: socket.socket | None = self._connect(tls, verify, ca_file)
+
+    # -- public --------------------------------------------------------------------------------
+
+    def send(self, message: Message) -> Decoded:
+        """Send one request and return its one reply (with error detection: the next AY)."""
+        sequence = self._take_sequence() if self.error_detection else None
+        frame = encode(
+            message,
+            charset=self.charset,
+            error_detection=self.error_detection,
+            sequence=sequence,
+            terminator=self.terminator,
+        )
+        return self._exchange(frame, expect=1, allow_silence=False, sequence=sequence)[0]
+
+    def send_raw(self, data: bytes, *, expect: int | None = None, allow_silence: bool = False) -> list[Decoded]:
+        """Send bytes as they are (bad-input tests) and collect ``expect`` replies.
+
+        ``expect`` defaults to the number of terminated frames in ``data`` (at least 1). With
+        ``allow_silence`` a timeout returns what arrived instead of raising: silence is then
+        an observation, not an error.
+        """
+        if expect is None:
+            expect = max(1, len(_TERMINATORS.findall(data)))
+        return self._exchange(data, expect=expect, allow_silence=allow_silence, sequence=None)
+
+    @property
+    def next_sequence(self) -> int:
+        return self._next_sequence
+
+    def close(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            finally:
+                self._sock = None
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _connect(self, tls: bool, verify: bool, ca_file: str | None) -> socket.socket:
+        where = f"{self.host}:{self.port}"
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except TimeoutError:
+            raise TargetTimeout(f"SIP2 {where}: no TCP connection within {self.timeout}s") from None
+        except OSError as exc:
+            raise TargetUnreachable(f"SIP2 {where}: cannot connect ({exc.strerror or exc})") from None
+        if not tls:
+            return sock
+        context = ssl.create_default_context(cafile=ca_file)
+        if not verify:
+            # Explicit opt-out, for sandboxes with self-signed certificates only.
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        try:
+            return context.wrap_socket(sock, server_hostname=self.host)
+        except TimeoutError:
+            sock.close()
+            raise TargetTimeout(f"SIP2 {where}: no TLS handshake within {self.timeout}s") from None
+        except OSError as exc:  # ssl.SSLError (certificate, protocol) or a reset mid-handshake
+            sock.close()
+            untrusted = isinstance(exc, ssl.SSLCertVerificationError)
+            hint = " (verify=False accepts it, for a sandbox you trust)" if untrusted else ""
+            raise TLSFailed(f"SIP2 {where}: TLS handshake failed: {exc}{hint}") from None
+
+    def _take_sequence(self) -> int:
+        sequence = self._next_sequence
+        self._next_sequence = (sequence + 1) % 10  # the SC increments and wraps 9 -> 0
+        return sequence
+
+    def _exchange(self, data: bytes, *, expect: int, allow_silence: bool, sequence: int | None) -> list[Decoded]:
+        sock = self._require_socket()
+        self._drain_unsolicited(sock)
+        sock.settimeout(self.timeout)
+        started = time.monotonic()
+        deadline = started + self.timeout
+        received = bytearray()
+        replies: list[Decoded] = []
+        where = f"SIP2 {self.host}:{self.port}"
+        try:
+            sock.sendall(data)
+            while len(replies) < expect:
+                frame = self._framer.next_frame()
+                if frame is not None:
+                    replies.append(decode(frame, charset=self.charset))
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                sock.settimeout(remaining)
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+                self._framer.receive_data(chunk)
+        except TimeoutError:
+            note = f"{len(replies)} of {expect} replies within {self.timeout}s"
+            self._record(data, received, replies, sequence, started, note)
+            if allow_silence:
+                return replies
+            # A late reply would be read as the answer to the next request: end the session.
+            self.close()
+            raise TargetTimeout(f"{where}: {note}") from None
+        except OSError as exc:
+            exchange = self._record(data, received, replies, sequence, started, f"connection broken: {exc}")
+            self.close()
+            raise ConnectionLost(f"{where}: connection broken: {exc}", exchange) from None
+        if len(replies) < expect:  # end of stream before every reply was in
+            leftover = self._framer.close()
+            if leftover is not None:
+                replies.append(decode(leftover, charset=self.charset))
+            note = "the target closed the connection" + (" mid-message" if leftover is not None else "")
+            exchange = self._record(data, received, replies, sequence, started, note)
+            self.close()
+            raise ConnectionLost(f"{where}: {note}", exchange)
+        self._record(data, received, replies, sequence, started)
+        return replies
+
+    def _record(
+        self, data: bytes, received: bytearray, replies: list[Decoded], sequence: int | None,
+        started: float, note: str = "",
+    ) -> Exchange:
+        exchange = Exchange(
+            mask(data, self.charset), mask(bytes(received), self.charset), tuple(replies),
+            sequence, time.monotonic() - started, self.charset, note,
+        )
+        self.transcript.append(exchange)
+        return exchange
+
+    def _drain_unsolicited(self, sock: socket.socket) -> None:
+        """Bytes that arrived before a request are not its reply: record them apart.
+
+        Reads whatever already sits in the socket without waiting, so a late or extra reply
+        to the previous request cannot be taken for the answer to this one.
+        """
+        received = bytearray()
+        sock.settimeout(0)
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+                self._framer.receive_data(chunk)
+        except OSError:  # nothing more waiting (BlockingIOError, SSLWantReadError) or broken
+            pass
+        frames = []
+        while (frame := self._framer.next_frame()) is not None:
+            frames.append(decode(frame, charset=self.charset))
+        if frames or received:
+            self.transcript.append(Exchange(
+                b"", mask(bytes(received), self.charset), tuple(frames), None, 0.0, self.charset,
+                "unsolicited: arrived before the next request",
+            ))
+
+    def _require_socket(self) -> socket.socket:
+        if self._sock is None:
+            raise ConnectionLost(f"SIP2 {self.host}:{self.port}: the connection is closed")
+        return self._sock
