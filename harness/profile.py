@@ -39,9 +39,9 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "import_library": (str,),
     },
     "sip2": {
-        "host": (str,), "port": (int,), "tls": (bool,), "verify_tls": (bool,),
-        "username": (str,), "password": (str,), "location": (str,), "charset": (str,),
-        "institution": (str,), "timeout": (int, float),
+        "host": (str,), "port": (int,), "tls": (bool,), "verify_tls": (bool,), "ca_file": (str,),
+        "tls_port": (int,), "username": (str,), "password": (str,), "location": (str,),
+        "charset": (str,), "institution": (str,), "timeout": (int, float), "error_detection": (bool,),
     },
     "sru": {"url": (str,), "version": (str,), "timeout": (int, float)},
     "z3950": {"host": (str,), "port": (int,), "database": (str,), "timeout": (int, float)},
@@ -50,7 +50,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "barcode": (str,), "pin": (str,), "home_library": (str,), "name": (str,),
     },
     "[[item]]": {
-        "barcode": (str,), "owning_library": (str,), "title": (str,), "kind": (str,),
+        "barcode": (str,), "owning_library": (str,), "home_library": (str,), "title": (str,), "kind": (str,),
     },
 }
 PROTOCOLS = ("marc", "sip2", "sru", "z3950", "oai")

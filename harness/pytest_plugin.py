@@ -347,3 +347,45 @@ def marc_channel(profile: Profile, sandbox: Any) -> Any:
         export_xml_file=resolve(section["export_xml_file"]) if "export_xml_file" in section else None,
         import_dir=resolve(section["import_dir"]) if "import_dir" in section else None,
     )
+
+
+@pytest.fixture(scope="session")
+def sip2_target(profile: Profile, sandbox: Any, libraries: tuple[Library, ...]) -> Any:
+    """Where and how to reach the target's SIP2 server; NOT_TESTED when the profile has no [sip2]."""
+    from harness.sip2.target import from_profile
+
+    section = profile.protocol("sip2")
+    if section is None:
+        findings.not_tested("the profile configures no [sip2] section")
+    if sandbox is not None:
+        endpoints = sandbox.endpoints
+        return from_profile(
+            section, libraries, profile.patrons, profile.items, timeout=profile.timeout,
+            endpoint=endpoints.sip2, tls_endpoint=endpoints.sip2_tls, ca_file=endpoints.sip2_ca_file,
+        )
+    if "host" not in section or "port" not in section:
+        raise TargetError(f"{profile.path}: [sip2] needs host and port")
+    return from_profile(section, libraries, profile.patrons, profile.items, timeout=profile.timeout)
+
+
+@pytest.fixture()
+def sip2_connect(sip2_target: Any) -> Iterator[Any]:
+    """Open extra SIP2 connections (not logged in); all are closed after the scenario."""
+    opened: list[Any] = []
+
+    def connect(**options: Any) -> Any:
+        client = sip2_target.connect(**options)
+        opened.append(client)
+        return client
+
+    yield connect
+    for client in opened:
+        client.close()
+
+
+@pytest.fixture()
+def sip2(sip2_target: Any, sip2_connect: Any) -> Any:
+    """A connection logged in with the profile's SC account (93); a refused login is ERROR."""
+    from harness.sip2.checks import log_in
+
+    return log_in(sip2_connect(), sip2_target.username, sip2_target.password, sip2_target.location)

@@ -1,21 +1,51 @@
-"""The sandbox's one consortium: libraries, catalogue, patrons, loans.
+"""The sandbox's one consortium: libraries, catalogue, patrons, items, loans, holds, fees.
 
 Every protocol server of the sandbox reads and changes this one object, so a checkout over
 SIP2 is visible in SRU holdings and an imported record in an OAI-PMH harvest. It is plain
 in-memory data behind one lock; servers run in threads.
+
+Items are the catalogue's holdings: one per 852 $p (barcode), owned by 852 $a. The item is
+the one place a loan lives (``Item.borrower``); ``Consortium.loans`` is derived from it, so
+the MARC channel and SIP2 cannot disagree about who has what.
 """
 
 from __future__ import annotations
 
 import threading
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pymarc
 
 from harness.paths import MARC_FIXTURES_DIR
 from harness.profile import Library, Profile
+
+ITEM_KINDS = ("regular", "bookbus", "deposit")
+LOAN_PERIOD = timedelta(days=28)  # the consortium's one loan period (no per-kind periods yet)
+
+
+@dataclass(slots=True)
+class Fee:
+    fee_id: str
+    amount: Decimal  # still owed, in ``currency``
+    fee_type: str = "04"  # 3M SIP2 2.00 fee type table: 04 = overdue
+    currency: str = "NOK"
+    item_barcode: str = ""
+    description: str = ""
+
+
+@dataclass(slots=True)
+class Hold:
+    record_id: str  # 001 of the title asked for
+    pickup_library: str  # library number
+    item_barcode: str = ""  # the copy asked for (hold type 3), or the copy trapped for it
+    available: bool = False  # trapped at checkin and waiting on the pickup library's shelf
+    placed: datetime = field(default_factory=datetime.now)
 
 
 @dataclass(slots=True)
@@ -24,6 +54,26 @@ class Patron:
     name: str
     home_library: str
     pin: str = ""
+    fees: list[Fee] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+    blocked: bool = False
+    blocked_message: str = ""  # AL of the Block Patron (01) that blocked the card
+
+
+@dataclass(slots=True)
+class Item:
+    barcode: str  # 852 $p
+    record_id: str  # 001 of the record holding it
+    title: str  # 245 $a
+    owning_library: str  # 852 $a: the library that owns (bought) the copy
+    home_library: str  # where it lives; a bookbus or deposit copy lives away from its owner
+    kind: str = "regular"  # one of ITEM_KINDS
+    location: str = ""  # the library it is at now
+    borrower: str | None = None  # patron barcode while on loan
+    due: datetime | None = None
+    in_transit_to: str | None = None  # library number, after a checkin elsewhere
+    renewals: int = 0
+    properties: str = ""  # CH, as set by Item Status Update (19)
 
 
 @dataclass(slots=True)
@@ -31,9 +81,15 @@ class Consortium:
     libraries: dict[str, Library]
     patrons: dict[str, Patron] = field(default_factory=dict)
     records: dict[str, pymarc.Record] = field(default_factory=dict)  # 001 -> record, in catalogue order
-    loans: dict[str, str] = field(default_factory=dict)  # item barcode (852 $p) -> patron barcode
+    items: dict[str, Item] = field(default_factory=dict)  # barcode (852 $p) -> item
     lock: threading.RLock = field(default_factory=threading.RLock)
     next_number: int = 1
+
+    @property
+    def loans(self) -> dict[str, str]:
+        """Item barcode -> patron barcode for every item on loan (derived from the items)."""
+        with self.lock:
+            return {b: item.borrower for b, item in self.items.items() if item.borrower is not None}
 
     def library_numbers(self) -> frozenset[str]:
         return frozenset(self.libraries)
@@ -58,12 +114,96 @@ def item_barcodes(record: pymarc.Record) -> list[str]:
     return [sub for f in record.get_fields("852") for sub in f.get_subfields("p")]
 
 
-def seed_loans(consortium: Consortium) -> None:
-    """Put one item on loan to each patron, deterministically, so exports have loans to leak."""
-    patrons = list(consortium.patrons.values())
-    barcodes = [b for r in consortium.records.values() for b in item_barcodes(r)]
-    for patron, barcode in zip(patrons, barcodes[::7]):
-        consortium.loans[barcode] = patron.barcode
+# ISBD punctuation that ends a 245 $a before $b or $c (" :", " /", " ;", " =", "."): not title.
+_ISBD_END = " :/;=.,"
+
+
+def record_title(record: pymarc.Record) -> str:
+    titles = [s for f in record.get_fields("245") for s in f.get_subfields("a")]
+    return titles[0].rstrip(_ISBD_END) if titles else ""
+
+
+def items_of(record_id: str, record: pymarc.Record) -> Iterable[Item]:
+    """One item per 852 $p; its owner is that 852's $a, and it lives with its owner."""
+    title = record_title(record)
+    for holding in record.get_fields("852"):
+        owners = holding.get_subfields("a")
+        owner = owners[0] if owners else ""
+        for barcode in holding.get_subfields("p"):
+            yield Item(barcode, record_id, title, owner, owner, location=owner)
+
+
+def find_item(consortium: Consortium, barcode: str) -> Item | None:
+    """The item, also one catalogued after the sandbox started (imported over MARC)."""
+    with consortium.lock:
+        item = consortium.items.get(barcode)
+        if item is None:
+            for record_id, record in consortium.records.items():
+                if barcode in item_barcodes(record):
+                    build_items(consortium, ((record_id, record),))
+                    item = consortium.items.get(barcode)
+                    break
+        return item
+
+
+def build_items(consortium: Consortium, records: Iterable[tuple[str, pymarc.Record]] | None = None) -> None:
+    """Add the items of ``records`` (default: the whole catalogue) that are not known yet."""
+    with consortium.lock:
+        for record_id, record in records if records is not None else list(consortium.records.items()):
+            for item in items_of(record_id, record):
+                consortium.items.setdefault(item.barcode, item)
+
+
+def apply_profile_items(consortium: Consortium, entries: Iterable[Mapping[str, Any]]) -> None:
+    """The profile's [[item]] entries say where bookbus and deposit copies live."""
+    for entry in entries:
+        item = consortium.items.get(str(entry["barcode"]))
+        if item is None:
+            continue  # the profile names a copy the catalogue does not hold: nothing to override
+        item.kind = str(entry.get("kind", item.kind))
+        item.home_library = str(entry.get("home_library", item.home_library))
+        item.location = item.home_library
+
+
+def seed_loans(consortium: Consortium, keep_available: Iterable[str] = (), now: datetime | None = None) -> None:
+    """Put one item on loan to each patron, deterministically, so exports have loans to leak.
+
+    ``keep_available`` (the profile's test items) stay on the shelf for the SIP2 scenarios.
+    A patron who owes a fee has the loan overdue, so overdue lists have something to show.
+    """
+    now = now or datetime.now()
+    spare = set(keep_available)
+    with consortium.lock:
+        barcodes = [b for b in consortium.items if b not in spare]
+        for patron, barcode in zip(consortium.patrons.values(), barcodes[::7]):
+            item = consortium.items[barcode]
+            item.borrower = patron.barcode
+            item.due = now + (-timedelta(days=14) if patron.fees else LOAN_PERIOD)
+
+
+def seed_fees(consortium: Consortium) -> None:
+    """TST0000003 owes 50.00 NOK (overdue), so Fee Paid (37) has something to pay."""
+    patron = consortium.patrons.get("TST0000003")
+    if patron is not None and not patron.fees:
+        patron.fees.append(Fee("sbx-fee-0001", Decimal("50.00"), "04", "NOK", description="Purregebyr"))
+
+
+def seed_holds(consortium: Consortium, keep_available: Iterable[str] = ()) -> None:
+    """TST0000001 has one hold waiting on the shelf (AS) and one still pending (CD): research
+    §3 P15 asks for exactly that patron. Both are on titles without test items or loans, so a
+    checkin of a test item is never trapped for them."""
+    patron = consortium.patrons.get("TST0000001")
+    if patron is None or patron.holds:
+        return
+    spare = set(keep_available)
+    busy = {i.record_id for i in consortium.items.values() if i.barcode in spare or i.borrower is not None}
+    free = [i for i in consortium.items.values() if i.record_id not in busy]
+    waiting = next((i for i in free if i.home_library == patron.home_library), None)
+    if waiting is not None:
+        patron.holds.append(Hold(waiting.record_id, patron.home_library, waiting.barcode, available=True))
+    pending = next((i for i in free if waiting is None or i.record_id != waiting.record_id), None)
+    if pending is not None:
+        patron.holds.append(Hold(pending.record_id, patron.home_library))
 
 
 def new_consortium(profile: Profile) -> Consortium:
@@ -78,3 +218,13 @@ def new_consortium(profile: Profile) -> Consortium:
         )
         consortium.patrons[patron.barcode] = patron
     return consortium
+
+
+def stock_consortium(consortium: Consortium, profile: Profile) -> None:
+    """After the catalogue loaded: items from the holdings, the profile's overrides, seed data."""
+    build_items(consortium)
+    apply_profile_items(consortium, profile.items)
+    test_items = [str(e["barcode"]) for e in profile.items]
+    seed_fees(consortium)
+    seed_loans(consortium, keep_available=test_items)
+    seed_holds(consortium, keep_available=test_items)

@@ -108,7 +108,8 @@ def test_requirements_lists_coverage(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["requirements", "--lang", "en"]) == 0
     rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
     assert int(rows["MARC-01"][2]) >= 3 and int(rows["KAT-01"][2]) >= 3
-    assert rows["SIP-01"][2] == "0"
+    assert int(rows["SIP-01"][2]) >= 3
+    assert rows["SRU-01"][2] == "0"  # no SRU suite yet
 
 
 def test_report_rebuilds_and_merges_disagreeing_runs_as_flaky(tmp_path: Path) -> None:

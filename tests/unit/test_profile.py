@@ -36,7 +36,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_shipped_profiles_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATRON1_PIN", "0000")
+    for name in ("PATRON1_PIN", "PATRON2_PIN", "VENDOR_SIP2_PASSWORD"):
+        monkeypatch.setenv(name, f"test-secret-{name}")
     assert load_profile(SANDBOX_PROFILE).is_sandbox
     template = load_profile(TARGETS_DIR / "vendor-template.toml")
     assert template.kind == "vendor" and template.protocol("marc") is not None

@@ -1,0 +1,58 @@
+"""Turning SIP2 replies into verdicts with evidence: the pieces every SIP2 scenario shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from harness.errors import TargetError
+from harness.findings import Finding
+from harness.sip2.client import Client
+from harness.sip2.codec import Decoded, Message, Severity
+from harness.sip2.messages import MESSAGES
+
+SPEC = "3M Standard Interchange Protocol Version 2.00"
+
+
+def transcript(client: Client, last: int = 6, hex: bool = False) -> str:  # noqa: A002
+    """The last exchanges of a connection, readable, secrets masked."""
+    return "\n".join(e.render(hex=hex) for e in client.transcript[-last:])
+
+
+def fail(message: str, *, clause: str, client: Client, expected: str, details: Iterable[str] = (), hex: bool = False) -> Finding:
+    text = transcript(client, hex=hex)
+    sent, _, received = text.partition("\n<<< ")
+    return Finding(message, clause=clause, sent=sent, received="<<< " + received if received else "", expected=expected, details=list(details))
+
+
+def reply_message(client: Client, decoded: Decoded, request: Message) -> Message:
+    """The reply's message, or FAIL when it is unreadable or not the response ``request`` expects."""
+    spec = MESSAGES[request.code]
+    if decoded.message is None:
+        findings = [str(f) for f in decoded.findings]
+        raise fail(f"the reply to {request.code} ({spec.name}) could not be read", clause=f"{SPEC}, {spec.name}",
+                   client=client, expected=f"a {spec.response} message", details=findings)
+    if spec.response and decoded.message.code != spec.response:
+        raise fail(f"{request.code} ({spec.name}) was answered with {decoded.message.code}, not {spec.response}",
+                   clause=f"{SPEC}, {spec.name}", client=client, expected=f"a {spec.response} message")
+    return decoded.message
+
+
+def ask(client: Client, request: Message) -> Message:
+    """Send a request and return its reply, FAIL if the reply is not the expected message."""
+    return reply_message(client, client.send(request), request)
+
+
+def fail_findings(decoded: Decoded) -> list[str]:
+    return [str(f) for f in decoded.findings if f.severity is Severity.FAIL]
+
+
+def log_in(client: Client, username: str, password: str, location: str = "") -> Client:
+    """Log the connection in (93); a refused login means the harness cannot test: ERROR."""
+    from harness.sip2 import requests as rq
+
+    reply = client.send(rq.login(username, password, location))
+    message = reply.message
+    if message is None or message.code != "94" or message.fixed_value("ok") != "1":
+        received = client.transcript[-1].received_text if client.transcript else "(none)"
+        raise TargetError(f"SIP2 login (93) was not accepted; check [sip2] username and password in the profile. Reply: {received}")
+    return client

@@ -1,0 +1,95 @@
+"""SIP-03, SIP-06, SEC-02 and the SIP2 path of SPR-01: patrons' names and patrons' privacy."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import pytest
+
+from harness.findings import not_tested
+from harness.sip2 import requests as rq
+from harness.sip2.checks import SPEC, ask, fail
+from harness.sip2.codec import resolve_charset
+
+PERSONAL_FIELDS = ("AE", "BD", "BE", "BF", "AS", "AT", "AU", "AV", "BU", "CD")
+UNKNOWN_PATRON = "HARNESS-NO-SUCH-PATRON-0"
+
+
+def _personal_data(message: Any) -> list[str]:
+    return [f"{fid}{value}" for fid, value in message.fields if fid in PERSONAL_FIELDS and value.strip()]
+
+
+@pytest.mark.requirement("SIP-03", "SPR-01")
+def test_sami_patron_name_round_trips(sip2: Any, sip2_target: Any) -> None:
+    """A patron with a Sámi, Kven or Norwegian name comes back byte-exact in the declared character set"""
+    named = [p for p in sip2_target.patrons if p.name and not p.name.isascii()]
+    if not named:
+        not_tested("the profile lists no test patron with a non-ASCII name")
+    charset = resolve_charset(sip2_target.charset)
+    for patron in named:
+        try:
+            patron.name.encode(charset)
+        except UnicodeEncodeError as exc:
+            lost = patron.name[exc.start:exc.end]
+            raise fail(f"the declared character set {sip2_target.charset} cannot hold {lost!r} in {patron.name!r}",
+                       clause="SIP-03: the character set is declared and can carry Sámi names (research/sip2.md P5)",
+                       client=sip2, expected="a character set that holds every letter of the consortium's languages (UTF-8)") from None
+        reply = ask(sip2, rq.patron_information(sip2_target.institution, patron.barcode, patron.pin))
+        got = reply.get("AE") or ""
+        if got.encode(charset) != patron.name.encode(charset):
+            form = " (same letters, decomposed: NFD)" if unicodedata.normalize("NFC", got) == patron.name else ""
+            raise fail(f"patron name came back as {got!r}, expected {patron.name!r}{form}",
+                       clause=f"{SPEC}: personal name (AE); SPR-01 byte-exact in the declared set {sip2_target.charset}",
+                       client=sip2, expected=f"AE{patron.name} encoded in {sip2_target.charset}", hex=True)
+
+
+@pytest.mark.requirement("SIP-06")
+def test_unknown_patron_refused(sip2: Any, sip2_target: Any) -> None:
+    """An unknown patron is answered BL = N with no personal data"""
+    reply = ask(sip2, rq.patron_status(sip2_target.institution, UNKNOWN_PATRON, "0000"))
+    leaked = _personal_data(reply)
+    if reply.get("BL") != "N" or leaked:
+        raise fail(f"unknown patron answered BL={reply.get('BL')!r}" + (f" with {leaked}" if leaked else ""),
+                   clause=f"{SPEC}: Patron Status Response (24), valid patron (BL); research/sip2.md P13",
+                   client=sip2, expected="BLN and an empty AE")
+
+
+@pytest.mark.requirement("SIP-06", "SEC-02")
+def test_wrong_pin_refused_without_personal_data(sip2: Any, sip2_target: Any) -> None:
+    """A wrong PIN is answered CQ = N, with no loans, holds or contact data"""
+    if not sip2_target.patrons:
+        not_tested("the profile lists no [[patron]] test data")
+    patron = sip2_target.patrons[0]
+    wrong_pin = "9" * max(4, len(patron.pin)) if patron.pin != "9" * max(4, len(patron.pin)) else "1" * 4
+    reply = ask(sip2, rq.patron_information(sip2_target.institution, patron.barcode, wrong_pin, summary_position=2))
+    leaked = [f for f in _personal_data(reply) if not f.startswith("AE")]  # the name alone is the consortium's policy
+    if reply.get("CQ") != "N" or leaked:
+        raise fail(f"wrong PIN answered CQ={reply.get('CQ')!r}" + (f" with {leaked}" if leaked else ""),
+                   clause=f"{SPEC}: Patron Information Response (64), valid patron password (CQ); research/sip2.md P13",
+                   client=sip2, expected="CQN and no item lists or contact fields")
+
+
+@pytest.mark.requirement("SIP-06", "SEC-02")
+def test_no_patron_data_before_login(sip2_connect: Any, sip2_target: Any) -> None:
+    """Without a 93 login, a patron request gets no personal data (any answer, 96 or a closed connection)"""
+    if not sip2_target.patrons:
+        not_tested("the profile lists no [[patron]] test data")
+    patron = sip2_target.patrons[0]
+    client = sip2_connect()
+    from harness.sip2.client import ConnectionLost
+
+    try:
+        replies = client.send_raw(_frame(client, rq.patron_information(sip2_target.institution, patron.barcode, patron.pin, 2)), allow_silence=True)
+    except ConnectionLost:
+        return  # closing the connection is a refusal
+    leaked = [f for d in replies if d.message for f in _personal_data(d.message)]
+    if leaked:
+        raise fail(f"patron data before login: {leaked}", clause=f"{SPEC}: Login (93) precedes patron transactions; SEC-02",
+                   client=client, expected="no AE, item lists or contact data until the SC has logged in")
+
+
+def _frame(client: Any, message: Any) -> bytes:
+    from harness.sip2.codec import encode
+
+    return encode(message, charset=client.charset, error_detection=client.error_detection, sequence=client.next_sequence)

@@ -1,0 +1,84 @@
+"""SIP-01 and SIP-02 as real self-service machines exercise them: requests the field sends.
+
+research/sip2.md §1.4 and §3 (P1, P4, P8) list what self-checks in use send: CR LF line
+ends, 18 blanks for "no due date", a sequence number that does not advance. A library
+system that drops the connection or answers with stale data on these is a machine that
+stops working for the patron at the door.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.findings import Finding, not_tested
+from harness.sip2 import requests as rq
+from harness.sip2.checks import SPEC, ask, fail, log_in, transcript
+from harness.sip2.client import ConnectionLost
+from harness.sip2.codec import encode
+
+
+@pytest.mark.requirement("SIP-01")
+@pytest.mark.destructive
+def test_checkout_with_blank_due_date_is_answered(sip2: Any, sip2_target: Any) -> None:
+    """A checkout whose 'nb due date' is 18 blanks (no due date asked for) gets a 12 reply"""
+    item = sip2_target.item(kind="regular")
+    if item is None or not sip2_target.patrons:
+        not_tested("the profile needs a [[patron]] and a regular [[item]]")
+    patron, at = sip2_target.patrons[0], sip2_target.institution_of(item.owning_library)
+    try:
+        ask(sip2, rq.checkout(at, patron.barcode, item.barcode, patron.pin, blank_due_date=True))
+    except ConnectionLost as exc:
+        raise Finding(
+            "the target closed the connection on a checkout with a blank 'nb due date'",
+            clause=f"{SPEC}: Checkout (11) nb due date: the date the SC asks for, blank when it asks for none "
+                   "(research/sip2.md §1.4 item 5: Evergreen's own tests send 18 blanks)",
+            sent=transcript(sip2), received=str(exc), expected="a 12 Checkout Response",
+        ) from None
+    finally:
+        try:
+            sip2.send(rq.checkin(sip2_target.institution_of(item.home_library), item.barcode))
+        except ConnectionLost:
+            pass
+
+
+@pytest.mark.requirement("SIP-01")
+def test_requests_ending_crlf_are_answered(sip2: Any) -> None:
+    """Two requests ending CR LF, sent together, get two replies"""
+    frames = b"".join(
+        encode(rq.sc_status(), charset=sip2.charset, error_detection=sip2.error_detection, sequence=(sip2.next_sequence + i) % 10, terminator=b"\r\n")
+        for i in range(2)
+    )
+    replies = sip2.send_raw(frames, expect=2, allow_silence=True)
+    codes = [d.message.code if d.message else "?" for d in replies]
+    if codes != ["98", "98"]:
+        raise fail(f"two CR LF-terminated status requests got {codes or 'no reply'}",
+                   clause=f"{SPEC}: messages end with CR; self-checks in the field end them with CR LF (research/sip2.md P1), "
+                          "and an ACS that reads the LF as the start of the next message loses it",
+                   client=sip2, expected="two 98 replies", hex=True)
+
+
+@pytest.mark.requirement("SIP-02")
+@pytest.mark.destructive
+def test_identical_request_is_answered_anew(sip2: Any, sip2_target: Any, sip2_connect: Any) -> None:
+    """A request repeated byte for byte (an SC that does not advance AY) is answered with the current state"""
+    item = sip2_target.item(kind="regular")
+    if item is None or not sip2_target.patrons:
+        not_tested("the profile needs a [[patron]] and a regular [[item]]")
+    patron, at = sip2_target.patrons[0], sip2_target.institution_of(item.owning_library)
+    status_frame = encode(rq.item_information(at, item.barcode), charset=sip2.charset, error_detection=sip2.error_detection, sequence=0)
+    before = sip2.send_raw(status_frame)[0].message
+    # The loan is made on a second machine, so this connection's previous request stays the same.
+    other = log_in(sip2_connect(), sip2_target.username, sip2_target.password, sip2_target.location)
+    try:
+        ask(other, rq.checkout(at, patron.barcode, item.barcode, patron.pin))
+        after = sip2.send_raw(status_frame)[0].message
+    finally:
+        other.send(rq.checkin(sip2_target.institution_of(item.home_library), item.barcode))
+    if before is None or after is None or after.fixed_value("circulation_status") == before.fixed_value("circulation_status"):
+        state = after.fixed_value("circulation_status") if after else "unreadable"
+        raise fail(f"after a checkout on another connection, the repeated item information request still says circulation status {state}",
+                   clause=f"{SPEC}: error detection (AY detects lost replies; resending is what 97 is for); "
+                          "research/sip2.md P4 (Koha and Evergreen process a repeated request again)",
+                   client=sip2, expected="circulation status 04 (charged) after the checkout")
