@@ -6,7 +6,7 @@ charged items). Both sides do the same work: before timing, the test checks that
 codecs write byte-identical frames and that each reads the other's. The bar from the issue
 is at least 2× pysip2's rate; the ratios are printed at the end of the run.
 
-Run: python -m pytest benchmarks/test_sip2_codec.py --benchmark-only
+Run: python -m pytest benchmarks/test_sip2_throughput.py -p no:randomly -s
 """
 
 from __future__ import annotations
