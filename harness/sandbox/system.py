@@ -17,7 +17,8 @@ from harness.profile import Profile
 from harness.sandbox import tls
 from harness.sandbox.http_server import SandboxHTTPServer, serve_in_thread
 from harness.sandbox.marc_service import import_batch
-from harness.sandbox.sip2_server import ACS, Account, SIP2Server
+from harness.sandbox.sip2_acs import ACS, Account
+from harness.sandbox.sip2_server import SIP2Server
 from harness.sandbox.state import Consortium, new_consortium, stock_consortium
 
 # The catalogue, plus the records ISO 2709 cannot hold (MARC-04): a real catalogue has them.

@@ -18,7 +18,8 @@ import pytest
 
 from harness.paths import SANDBOX_PROFILE
 from harness.profile import load_profile
-from harness.sandbox.sip2_server import ACS, SIP2Server
+from harness.sandbox.sip2_acs import ACS
+from harness.sandbox.sip2_server import SIP2Server
 from harness.sandbox.system import Sandbox
 from harness.sip2 import Client, Decoded, Message, TLSFailed, encode, format_date, verify_checksum
 from harness.sip2.codec import Severity

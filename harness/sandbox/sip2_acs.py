@@ -1,0 +1,191 @@
+"""The sandbox's SIP2 ACS, sans-I/O: one complete :class:`~harness.sip2.Frame` in, the reply bytes out.
+
+:class:`ACS` keeps a :class:`Session` per connection (logged in?, the last reply for 97, the
+charset), decides whether a request is answered at all, hands it to its reply builder in
+``sip2_replies`` and writes the reply to the wire (error detection, AY, terminator). The
+network is ``sip2_server``.
+
+Session rules (research/sip2.md §1.1, §1.4):
+- error detection is per request: a request with AY/AZ gets a reply with that AY and an AZ;
+  a request whose checksum does not verify is answered 96 (+AZ) and not processed. AZ
+  without AY (pysip2 closes the connection on it, research §2.1) is answered with AY0.
+- an unknown command, or a frame too short for its fixed fields, is answered 96 (Koha does).
+- 99 and 97 need no login (nor does 93 itself). Every other message before a successful 93
+  is answered with its own response type, refused (``sip2_replies.refusal``).
+- 97 repeats the last reply byte for byte, AY included (the 3M text: "re-transmit its last
+  message"; pysip2 does the same, Koha re-checksums without AY); before any reply, 96.
+  A 96 is not remembered as the last reply: it asks the SC to resend, it answers nothing.
+
+SIP2 defects of the catalogue are applied each at one commented ``DEFECT`` line: here for
+the wire and session ones, in ``sip2_replies`` for what a reply says, in ``circulation`` and
+``patrons`` for the lending ones, in ``tls`` for TLS.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from harness.sandbox.sip2_replies import HANDLERS, refusal
+from harness.sandbox.state import Consortium
+from harness.sip2 import Frame, LocalEncodingError, Message, checksum, decode, encode, resolve_charset
+
+log = logging.getLogger(__name__)
+
+NOT_LOGGED_IN = "Ikke logget inn: send 93 Login først"
+# Decoder findings that mean "error detection was asked for and failed": answer 96.
+BAD_CHECKSUM_RULES = frozenset({"bad_checksum", "checksum_not_hex", "ay_without_az"})
+LOGIN_FREE = frozenset({"93", "99", "97"})
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The SC login the sandbox accepts and what it says about itself (profile [sip2])."""
+
+    username: str
+    password: str
+    institution: str  # AO of the login account's library (98 has no request AO to echo)
+    charset: str = "utf-8"
+
+    @classmethod
+    def from_profile(cls, section: Mapping[str, Any] | None) -> Account:
+        section = section or {}
+        charset = resolve_charset(str(section.get("charset", "utf-8")))  # a bad name fails at start
+        return cls(str(section.get("username", "")), str(section.get("password", "")),
+                   str(section.get("institution", "")), charset)
+
+
+@dataclass(slots=True)
+class Session:
+    charset: str
+    logged_in: bool = False
+    last_reply: bytes | None = None
+    last_request: bytes = b""  # for the sip2-stale-replay defect only
+    after_crlf: bool = False  # for the sip2-crlf-requests-ignored defect only
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """How the reply to one request is written: the request's error detection and AY."""
+
+    error_detection: bool
+    sequence: int | None
+
+
+@dataclass
+class ACS:
+    consortium: Consortium
+    account: Account
+    defects: frozenset[str] = frozenset()
+    errors: list[str] = field(default_factory=list)  # handler crashes: a harness bug, for tests
+
+    def new_session(self) -> Session:
+        return Session(self.account.charset)
+
+    # -- one frame in, bytes out ---------------------------------------------------------------
+
+    def respond(self, frame: Frame, session: Session, now: datetime | None = None) -> bytes | None:
+        """The reply's bytes; b"" to say nothing; None to close the connection."""
+        try:
+            return self._respond(frame, session, now or datetime.now())
+        except Exception as exc:  # a harness bug: answer like a server would, keep the evidence
+            log.exception("SIP2 sandbox failed on %r", frame.raw[:80])
+            self.errors.append(f"{frame.raw[:20]!r}: {exc!r}")
+            return self.render(Message("96"), session, Wire(False, None))
+
+    def _respond(self, frame: Frame, session: Session, now: datetime) -> bytes | None:
+        after_crlf, session.after_crlf = session.after_crlf, frame.terminator == b"\r\n"
+        after_crlf = after_crlf or any(f.rule == "stray_lf" for f in frame.findings)  # CR and LF in two reads
+        if "sip2-crlf-requests-ignored" in self.defects and after_crlf:
+            return b""  # DEFECT sip2-crlf-requests-ignored: the LF began this frame (pysip2 0.1.0)
+        if not frame.complete:  # oversized: the rest is being discarded; ask for it again
+            return self.render(Message("96"), session, Wire(False, None))
+        decoded = decode(frame, charset=session.charset)
+        request = decoded.message
+        asked = frame.data[-6:-4] == b"AZ" or (request is not None and request.checksum is not None)
+        if request is None or request.code not in HANDLERS and request.code != "97":
+            return self.render(Message("96"), session, Wire(asked, None))  # unknown command
+        if BAD_CHECKSUM_RULES & set(decoded.rules()) and "sip2-ignore-bad-checksum" not in self.defects:
+            return self.render(Message("96"), session, Wire(True, None))
+        # DEFECT sip2-ignore-bad-checksum: the line above is skipped, the request processed.
+        wire = Wire(asked, request.sequence if asked else None)
+        if request.code == "97":
+            if session.last_reply is None or "sip2-resend-stale" in self.defects:
+                return self.render(Message("96"), session, wire)  # DEFECT sip2-resend-stale: always 96
+            return session.last_reply
+        if "sip2-closes-on-blank-due-date" in self.defects and request.code == "11" \
+                and request.fixed_value("nb_due_date").isspace():
+            return None  # DEFECT sip2-closes-on-blank-due-date: pysip2 0.1.0's regex rejects it
+        repeated, session.last_request = frame.data == session.last_request, frame.data
+        if "sip2-stale-replay" in self.defects and repeated and asked and session.last_reply is not None:
+            return session.last_reply  # DEFECT sip2-stale-replay: same AY+AZ taken for a duplicate
+        reply = self._answer(request, session, now)
+        data = self.render(reply, session, wire)
+        session.last_reply = data
+        return data
+
+    def _answer(self, request: Message, session: Session, now: datetime) -> Message:
+        # DEFECT sip2-no-login-required: the login gate below is not applied.
+        if request.code not in LOGIN_FREE and not session.logged_in and "sip2-no-login-required" not in self.defects:
+            return refusal(request, now, NOT_LOGGED_IN)
+        if "sip2-bx-overclaims" in self.defects and request.code in ("15", "37"):
+            return refusal(request, now, "not supported")  # DEFECT sip2-bx-overclaims: BX still says Y
+        with self.consortium.lock:
+            return HANDLERS[request.code](self, request, session, now)
+
+    # -- writing a reply -----------------------------------------------------------------------
+
+    def render(self, message: Message, session: Session, wire: Wire) -> bytes:
+        charset, check = session.charset, True
+        if "sip2-wrong-ao" in self.defects and message.get("AO") is not None:
+            message = _with_field(message, "AO", self.account.institution)  # DEFECT sip2-wrong-ao
+        if "sip2-nfd-names" in self.defects and message.get("AE"):
+            # DEFECT sip2-nfd-names: the name decomposed, as Evergreen's SIPServer sends it.
+            message = _with_field(message, "AE", unicodedata.normalize("NFD", message.get("AE") or ""))
+        if "sip2-latin1-names" in self.defects:
+            # DEFECT sip2-latin1-names: the whole reply in Latin-1 ('?' for ŋ đ ŧ), UTF-8 declared.
+            charset, message = "latin-1", _replaced(message, "latin-1")
+        if "sip2-fixed-field-short" in self.defects and message.code == "24":
+            status, language, date = message.fixed  # DEFECT sip2-fixed-field-short: language 2 chars
+            message, check = Message(message.code, (status, language[:-1], date), message.fields), False
+        try:
+            body = encode(message, charset=charset, error_detection=False, terminator=b"", check=check)
+        except LocalEncodingError:  # a charset that cannot hold a name (cp850 and ŋ): say "?"
+            body = encode(_replaced(message, charset), charset=charset, error_detection=False, terminator=b"", check=check)
+        # DEFECT sip2-crlf-terminator: CR LF instead of CR (Koha's default).
+        terminator = b"\r\n" if "sip2-crlf-terminator" in self.defects else b"\r"
+        if not wire.error_detection:
+            return body + terminator
+        return body + self._trailer(body, message.code, wire.sequence, charset) + terminator
+
+    def _trailer(self, body: bytes, code: str, sequence: int | None, charset: str) -> bytes:
+        if code in ("96", "97"):
+            trailer = b"AZ"  # 96/97 carry AZ only, never AY (research §0)
+        else:
+            # DEFECT sip2-no-ay-echo: AY0 whatever the request's sequence number was.
+            seq = 0 if sequence is None or "sip2-no-ay-echo" in self.defects else sequence
+            trailer = b"AY%dAZ" % seq
+        if "sip2-checksum-over-characters" in self.defects:
+            # DEFECT sip2-checksum-over-characters: sums code points, not bytes (php-sip2 #8).
+            value = -sum(map(ord, (body + trailer).decode(charset))) & 0xFFFF
+            digits = "%04X" % value
+        else:
+            digits = checksum(body + trailer)
+        if "sip2-checksum-no-leading-zero" in self.defects:
+            digits = "%X" % int(digits, 16)  # DEFECT sip2-checksum-no-leading-zero: "%X", not "%04X"
+        return trailer + digits.encode("ascii")
+
+
+def _with_field(message: Message, field_id: str, value: str) -> Message:
+    fields = tuple((fid, value if fid == field_id else v) for fid, v in message.fields)
+    return Message(message.code, message.fixed, fields, message.sequence, message.checksum)
+
+
+def _replaced(message: Message, charset: str) -> Message:
+    """Every value as the charset can hold it, '?' for what it cannot."""
+    fields = tuple((fid, v.encode(charset, "replace").decode(charset)) for fid, v in message.fields)
+    return Message(message.code, message.fixed, fields, message.sequence, message.checksum)
