@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 from urllib.parse import unquote
-from collections.abc import Iterator
 
 import pymarc
 import pytest
@@ -16,15 +15,6 @@ from harness.paths import SANDBOX_PROFILE
 from harness.profile import load_profile
 from harness.sandbox.system import Sandbox
 
-
-@pytest.fixture()
-def sandbox() -> Iterator[Sandbox]:
-    box = Sandbox(load_profile(SANDBOX_PROFILE))
-    box.start()
-    try:
-        yield box
-    finally:
-        box.stop()
 
 
 def _new_record(number: str, osba: str, title: str, leader17: str = " ") -> pymarc.Record:

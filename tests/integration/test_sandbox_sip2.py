@@ -86,16 +86,6 @@ def judge(replies: list[Decoded]) -> list[str]:
     return problems
 
 
-@pytest.fixture()
-def sandbox() -> Iterator[Sandbox]:
-    box = Sandbox(load_profile(SANDBOX_PROFILE))
-    box.start()
-    try:
-        yield box
-    finally:
-        box.stop()
-    assert not box.acs.errors, box.acs.errors  # a handler that crashed is a sandbox bug
-
 
 @pytest.fixture()
 def connect(sandbox: Sandbox) -> Iterator[Connect]:
