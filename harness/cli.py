@@ -13,6 +13,7 @@ Exit codes: 0 no FAIL and no ERROR; 1 a FAIL; 2 usage or profile error; 3 an ERR
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -94,6 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     pytest_args += ["--negotiation-round", args.negotiation_round] if args.negotiation_round else []
     pytest_args += ["-k", args.k] if args.k else []
     pytest_args += ["-x"] if args.exitfirst else []
+    pytest_args += ["--invocation", "harness " + " ".join(shlex.quote(a) for a in args.argv)]
     pytest_args += args.pytest_args
     capture = _Capture()
     code = pytest.main(pytest_args, plugins=[capture])
@@ -272,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for the run manifest
     try:
         return int(args.func(args))
     except UsageError as exc:

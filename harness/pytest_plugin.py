@@ -15,6 +15,7 @@ This plugin:
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import time
@@ -51,6 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lang", choices=("nb", "en"), default="nb", help="language of the scorecard (default nb)")
     group.addoption("--mapping", metavar="FILE", help="procurement's mapping of requirement ids and weights")
     group.addoption("--overrides", metavar="FILE", help="evaluators' verdict overrides, each with a written reason")
+    group.addoption("--invocation", help=argparse.SUPPRESS)  # the `harness ...` command line, for the manifest
     group.addoption("--negotiation-round", metavar="ROUND", help="overrides [target] negotiation_round")
 
 
@@ -242,7 +244,7 @@ def build_run_result(state: HarnessState) -> RunResult:
         negotiation_round=state.config.getoption("negotiation_round") or profile.negotiation_round,
         started=state.started.isoformat(timespec="seconds"),
         duration=time.monotonic() - state.clock,
-        command=" ".join(state.config.invocation_params.args),
+        command=state.config.getoption("invocation") or "pytest " + " ".join(state.config.invocation_params.args),
         read_only=bool(state.config.getoption("read_only")),
         sandbox_defects=tuple(sorted(state.defects)),
     )

@@ -29,6 +29,7 @@ def test_run_against_sandbox_exits_0_and_writes_reports(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert set(results) >= {"run", "checks", "requirements"}
     assert results["run"]["target"] == "Embedded sandbox" and results["run"]["git_revision"]
+    assert results["run"]["command"] == f"harness run --report-dir {tmp_path} --lang en"  # what the evaluator typed
 
 
 def test_broken_profile_exits_2_with_file_key_and_fix(tmp_path: Path) -> None:
