@@ -200,19 +200,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def _title(item: pytest.Item) -> str:
+def _titles(item: pytest.Item) -> tuple[str, str]:
+    """(English, bokmål) titles from the scenario's docstring: its first line, and a line
+    starting ``nb:``; without a docstring, the function name in words."""
     doc = getattr(getattr(item, "function", None), "__doc__", None)
-    if doc and doc.strip():
-        return doc.strip().splitlines()[0]
-    return item.name.removeprefix("test_").replace("_", " ")
+    if not doc or not doc.strip():
+        return item.name.removeprefix("test_").replace("_", " "), ""
+    lines = [line.strip() for line in doc.strip().splitlines()]
+    nb = next((line.removeprefix("nb:").strip() for line in lines if line.startswith("nb:")), "")
+    return lines[0], nb
 
 
 def _finish(item: pytest.Item, current: dict[str, Any]) -> None:
     state = state_of(item.config)
+    title, title_nb = _titles(item)
     state.record(
         CheckResult(
             id=item.nodeid,
-            title=_title(item),
+            title=title,
+            title_nb=title_nb,
             suite=suite_of(item),
             requirements=requirement_ids(item),
             outcome=current["outcome"],

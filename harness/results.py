@@ -89,11 +89,16 @@ class CheckResult:
     reproduce: str = ""
     duration: float = 0.0
     suite: str = ""
+    title_nb: str = ""  # the scenario's bokmål title, when it gives one
+
+    def display_title(self, lang: str) -> str:
+        return self.title_nb if lang == "nb" and self.title_nb else self.title
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
+            "title_nb": self.title_nb,
             "suite": self.suite,
             "requirements": list(self.requirements),
             "outcome": self.outcome.value,
@@ -108,6 +113,7 @@ class CheckResult:
         return cls(
             id=str(data["id"]),
             title=str(data.get("title", data["id"])),
+            title_nb=str(data.get("title_nb", "")),
             suite=str(data.get("suite", "")),
             requirements=tuple(data.get("requirements", ())),
             outcome=Outcome(data["outcome"]),
@@ -274,6 +280,7 @@ def merge_repeated(runs: Iterable[Sequence[CheckResult]]) -> list[CheckResult]:
             CheckResult(
                 id=last.id,
                 title=last.title,
+                title_nb=last.title_nb,
                 suite=last.suite,
                 requirements=last.requirements,
                 outcome=Outcome.FLAKY,

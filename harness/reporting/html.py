@@ -200,7 +200,7 @@ def _checks_cell(run: RunResult, req: RequirementResult, lang: str) -> str:
     checks = _checks_of(run, req.id)
     if not checks:
         return e(ui(lang)["no_checks"])
-    items = "".join(f'<li>{_outcome_badge(c.outcome, lang)} <a href="#{_anchor("check", str(i))}">{e(c.title)}</a></li>'
+    items = "".join(f'<li>{_outcome_badge(c.outcome, lang)} <a href="#{_anchor("check", str(i))}">{e(c.display_title(lang))}</a></li>'
                     for i, c in checks)
     return f'<ul class="checklist">{items}</ul>'
 
@@ -261,7 +261,7 @@ def _check_article(index: int, check: CheckResult, lang: str) -> str:
     outcome_class = f"o-{check.outcome.value.lower()}"
     return (f'<article class="check" id="{_anchor("check", str(index))}" data-outcome="{check.outcome.value}">'
             f'<h3><span class="badge {outcome_class}">{e(outcome_label(check.outcome, lang))}</span> '
-            f'{e(check.title)}</h3><dl class="facts">{"".join(facts)}</dl>{evidence}{reproduce}</article>')
+            f'{e(check.display_title(lang))}</h3><dl class="facts">{"".join(facts)}</dl>{evidence}{reproduce}</article>')
 
 
 def _filters(lang: str) -> str:

@@ -41,7 +41,10 @@ def _raise_if_any(problems: list[Problem], export: ExportFile, expected: str) ->
 
 @pytest.mark.requirement("MARC-01")
 def test_iso2709_export_is_structurally_valid(iso_export: ExportFile) -> None:
-    """ISO 2709 export: lengths in bytes, directory, base address, terminators, codes"""
+    """ISO 2709 export: lengths in bytes, directory, base address, terminators, codes
+
+    nb: ISO 2709-eksport: lengder i byte, katalog, basisadresse, skilletegn, koder
+    """
     if not iso_export.data:
         raise Finding("the ISO 2709 export is empty", clause=RULES["record-terminator"].clause, sent=iso_export.source, expected="the whole catalogue")
     problems = [p for p in _fail_problems(iso_export) if p.rule not in ENCODING_RULES]
@@ -50,7 +53,10 @@ def test_iso2709_export_is_structurally_valid(iso_export: ExportFile) -> None:
 
 @pytest.mark.requirement("MARC-01", "SPR-01")
 def test_iso2709_export_declares_and_uses_utf8(iso_export: ExportFile) -> None:
-    """ISO 2709 export is UTF-8 with leader/09 = a, and the bytes really are UTF-8"""
+    """ISO 2709 export is UTF-8 with leader/09 = a, and the bytes really are UTF-8
+
+    nb: ISO 2709-eksporten er UTF-8 med leader/09 = a, og bytene er virkelig UTF-8
+    """
     problems = [p for p in _fail_problems(iso_export) if p.rule in ENCODING_RULES]
     leaders = {bytes(raw.data[9:10]) for raw in iter_raw_records(io.BytesIO(iso_export.data))}
     not_utf8 = leaders - {b"a"}
@@ -67,6 +73,9 @@ def test_iso2709_export_declares_and_uses_utf8(iso_export: ExportFile) -> None:
 
 @pytest.mark.requirement("MARC-01")
 def test_marcxml_export_is_schema_valid(xml_export: ExportFile) -> None:
-    """MARCXML export is well-formed and valid against the MARC 21 slim schema"""
+    """MARCXML export is well-formed and valid against the MARC 21 slim schema
+
+    nb: MARCXML-eksporten er velformet og gyldig mot MARC 21 slim-skjemaet
+    """
     problems = [p for p in iter_marcxml_problems(io.BytesIO(xml_export.data)) if p.severity == "FAIL"]
     _raise_if_any(problems, xml_export, "a <collection> valid against MARC21slim.xsd (namespace http://www.loc.gov/MARC21/slim)")

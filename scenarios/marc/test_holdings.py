@@ -31,7 +31,10 @@ def _owning_libraries(record: pymarc.Record, tag: str, code: str) -> list[str]:
 
 @pytest.mark.requirement("KAT-01")
 def test_every_holding_names_its_owning_library(exported_records, iso_export: ExportFile, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
-    """Every exported holding names its owning library by a member's library number"""
+    """Every exported holding names its owning library by a member's library number
+
+    nb: Hver eksportert beholdning oppgir eierbiblioteket med et medlems biblioteknummer
+    """
     known = {lib.number for lib in libraries} | {lib.isil for lib in libraries if lib.isil}
     tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
     lines = []
@@ -50,7 +53,10 @@ def test_every_holding_names_its_owning_library(exported_records, iso_export: Ex
 
 @pytest.mark.requirement("KAT-01")
 def test_shared_record_keeps_holdings_of_every_library(fixture_records, exported_records, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
-    """A record held by public, school and bookbus libraries exports all their holdings"""
+    """A record held by public, school and bookbus libraries exports all their holdings
+
+    nb: En post som eies av folke-, skole- og bokbussbibliotek, eksporteres med all beholdningen
+    """
     kinds = {lib.number: lib.kind for lib in libraries}
     tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
     exported = {control_number(r): r for r in _records(exported_records)}
@@ -74,7 +80,10 @@ def test_shared_record_keeps_holdings_of_every_library(fixture_records, exported
 
 @pytest.mark.requirement("KAT-01")
 def test_library_export_holds_only_that_library(marc_channel: Any, imported_catalogue, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
-    """A one-library export has that library's records and holdings only"""
+    """A one-library export has that library's records and holdings only
+
+    nb: Eksport for ett bibliotek har bare det bibliotekets poster og beholdning
+    """
     if not hasattr(marc_channel, "base_url"):
         skip_undeclared("the target offers no per-library export (a file channel has the whole catalogue only)")
     tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
@@ -96,7 +105,10 @@ def test_library_export_holds_only_that_library(marc_channel: Any, imported_cata
 
 @pytest.mark.requirement("SEC-01")
 def test_export_carries_no_patron_data(iso_export: ExportFile, xml_export: ExportFile, profile: Profile) -> None:
-    """Catalogue exports carry no patron names or barcodes"""
+    """Catalogue exports carry no patron names or barcodes
+
+    nb: Katalogeksporter inneholder ingen lånernavn eller lånekortnumre
+    """
     patrons = [(str(p.get("name", "")), str(p.get("barcode", ""))) for p in profile.patrons]
     if not patrons:
         not_tested("the profile lists no [[patron]] test data to look for")

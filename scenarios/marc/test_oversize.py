@@ -48,7 +48,10 @@ def _iso_corruption(data: bytes, wanted: set[str]) -> list[str]:
 @pytest.mark.requirement("MARC-04")
 @pytest.mark.destructive
 def test_oversize_records_not_corrupted(importing_channel: Any, imported_oversize: list[pymarc.Record], marc_settings) -> None:  # type: ignore[no-untyped-def]
-    """Oversize records are split, refused or given in MARCXML, never corrupted"""
+    """Oversize records are split, refused or given in MARCXML, never corrupted
+
+    nb: For store poster deles, avvises eller gis som MARCXML, men ødelegges aldri
+    """
     wanted = {control_number(r) or "" for r in imported_oversize}
     iso = importing_channel.export("iso2709")
     broken = _iso_corruption(iso.data, wanted)

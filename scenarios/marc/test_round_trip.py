@@ -40,7 +40,10 @@ def _pairs(fixture_records: list[pymarc.Record], exported: list[pymarc.Record], 
 @pytest.mark.requirement("MARC-02")
 @pytest.mark.destructive
 def test_import_export_round_trip_unchanged(fixture_batch: bytes, iso_export: ExportFile, marc_settings) -> None:  # type: ignore[no-untyped-def]
-    """Imported records come back unchanged apart from the declared system fields"""
+    """Imported records come back unchanged apart from the declared system fields
+
+    nb: Importerte poster kommer uendret ut igjen, bortsett fra oppgitte systemfelt
+    """
     comparisons = [
         c for c in compare_streams(io.BytesIO(fixture_batch), io.BytesIO(iso_export.data), marc_settings.system_fields)
         if not c.unexpected  # the export holds the rest of the catalogue too
@@ -86,7 +89,10 @@ def _describe_change(before: str, after: str) -> str:
 @pytest.mark.requirement("SPR-01")
 @pytest.mark.destructive
 def test_letters_survive_import_export_byte_exact(fixture_records, exported_records, iso_export: ExportFile) -> None:  # type: ignore[no-untyped-def]
-    """Norwegian, Sámi and Kven letters survive import and export byte for byte, NFC and NFD"""
+    """Norwegian, Sámi and Kven letters survive import and export byte for byte, NFC and NFD
+
+    nb: Norske, samiske og kvenske bokstaver overlever import og eksport byte for byte, NFC og NFD
+    """
     lines: list[str] = []
     checked = 0
     for before, after in _pairs(fixture_records, _exported(exported_records), iso_export.source):
@@ -129,7 +135,10 @@ def _linkage_problems(record: pymarc.Record) -> list[str]:
 @pytest.mark.requirement("MARC-02")
 @pytest.mark.destructive
 def test_880_linkage_survives_export(fixture_records, exported_records, iso_export: ExportFile) -> None:  # type: ignore[no-untyped-def]
-    """880 alternate-script fields and their $6 linkage survive"""
+    """880 alternate-script fields and their $6 linkage survive
+
+    nb: 880-felt med alternativ skrift og $6-koblingen deres overlever
+    """
     lines: list[str] = []
     linked = [r for r in fixture_records if r.get_fields("880")]
     if not linked:

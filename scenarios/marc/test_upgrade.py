@@ -52,7 +52,10 @@ def upgrade_cleanup(importing_channel: Any) -> Iterator[list[str]]:
 @pytest.mark.requirement("MARC-03")
 @pytest.mark.destructive
 def test_prepublication_record_upgraded_in_place(importing_channel: Any, marc_settings, upgrade_cleanup: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """A pre-publication record is upgraded in place by the full and the changed record"""
+    """A pre-publication record is upgraded in place by the full and the changed record
+
+    nb: En forhåndspost oppgraderes på stedet av den fullstendige og den endrede posten
+    """
     data, prepub = _one(STEPS[0])
     osba = osba_number(prepub)
     assert osba, "fixtures/marc/prepub.mrc has no 035 (NO-OsBA): regenerate the fixtures"

@@ -50,14 +50,20 @@ def _borrow_across(sip2: Any, target: Any, loans: list[Any], patron_kind: str, l
 @pytest.mark.requirement("SIP-04")
 @pytest.mark.destructive
 def test_public_patron_borrows_at_school(sip2: Any, sip2_target: Any, loans: list[Any]) -> None:
-    """A patron of a public library borrows a school library's item at that school"""
+    """A patron of a public library borrows a school library's item at that school
+
+    nb: En låner ved et folkebibliotek låner et skolebiblioteks eksemplar ved skolen
+    """
     _borrow_across(sip2, sip2_target, loans, "public", "school")
 
 
 @pytest.mark.requirement("SIP-04")
 @pytest.mark.destructive
 def test_school_patron_borrows_at_public(sip2: Any, sip2_target: Any, loans: list[Any]) -> None:
-    """A pupil borrows a public library's item at the public library"""
+    """A pupil borrows a public library's item at the public library
+
+    nb: En elev låner et folkebiblioteks eksemplar ved folkebiblioteket
+    """
     _borrow_across(sip2, sip2_target, loans, "school", "public")
 
 
@@ -90,7 +96,10 @@ def _elsewhere(target: Any, item: Any) -> str:
 @pytest.mark.requirement("SIP-05")
 @pytest.mark.destructive
 def test_return_anywhere_routes_item_home(sip2: Any, sip2_target: Any, loans: list[Any]) -> None:
-    """An item returned at another member library is routed home: CT destination, CV alert"""
+    """An item returned at another member library is routed home: CT destination, CV alert
+
+    nb: Et eksemplar levert ved et annet medlemsbibliotek rutes hjem: CT destinasjon, CV varsel
+    """
     item = sip2_target.item(kind="regular")
     if item is None or not sip2_target.patrons:
         not_tested("the profile needs a [[patron]] and a regular [[item]]")
@@ -102,7 +111,10 @@ def test_return_anywhere_routes_item_home(sip2: Any, sip2_target: Any, loans: li
 @pytest.mark.requirement("SIP-05")
 @pytest.mark.destructive
 def test_bookbus_and_deposit_items_are_routed(sip2: Any, sip2_target: Any, loans: list[Any]) -> None:
-    """Bookbus and deposit items returned elsewhere are routed to the bus or the deposit library"""
+    """Bookbus and deposit items returned elsewhere are routed to the bus or the deposit library
+
+    nb: Bokbuss- og depoteksemplarer levert andre steder rutes til bussen eller depotbiblioteket
+    """
     items = [i for i in (sip2_target.item(kind="bookbus"), sip2_target.item(kind="deposit")) if i is not None]
     if not items or not sip2_target.patrons:
         not_tested("the profile lists no bookbus or deposit [[item]]")

@@ -67,7 +67,10 @@ OPTIONAL: dict[str, Callable[[Any], tuple[Message, str, str]]] = {
 @pytest.mark.destructive
 @pytest.mark.parametrize("code", list(OPTIONAL))
 def test_declared_optional_messages_work(sip2: Any, sip2_target: Any, code: str) -> None:
-    """An optional message declared in 98 BX is answered with its response and succeeds"""
+    """An optional message declared in 98 BX is answered with its response and succeeds
+
+    nb: En valgfri melding oppgitt i 98 BX besvares med riktig svar og lykkes
+    """
     if not sip2_target.patrons or not sip2_target.items:
         not_tested("the profile needs [[patron]] and [[item]] test data")
     bx = _declared(sip2)
@@ -90,7 +93,10 @@ def test_declared_optional_messages_work(sip2: Any, sip2_target: Any, code: str)
 
 @pytest.mark.requirement("SIP-07")
 def test_sip2_over_tls(sip2_target: Any, sip2_connect: Any) -> None:
-    """SIP2 is offered over TLS with a certificate that verifies for the host"""
+    """SIP2 is offered over TLS with a certificate that verifies for the host
+
+    nb: SIP2 tilbys over TLS med et sertifikat som kan verifiseres for vertsnavnet
+    """
     if not sip2_target.tls and not sip2_target.tls_port:
         not_tested("the profile declares no SIP2 over TLS ([sip2] tls = true or tls_port)")
     try:

@@ -22,7 +22,10 @@ def _personal_data(message: Any) -> list[str]:
 
 @pytest.mark.requirement("SIP-03", "SPR-01")
 def test_sami_patron_name_round_trips(sip2: Any, sip2_target: Any) -> None:
-    """A patron with a Sámi, Kven or Norwegian name comes back byte-exact in the declared character set"""
+    """A patron with a Sámi, Kven or Norwegian name comes back byte-exact in the declared character set
+
+    nb: En låner med samisk, kvensk eller norsk navn kommer tilbake byte for byte i oppgitt tegnsett
+    """
     named = [p for p in sip2_target.patrons if p.name and not p.name.isascii()]
     if not named:
         not_tested("the profile lists no test patron with a non-ASCII name")
@@ -46,7 +49,10 @@ def test_sami_patron_name_round_trips(sip2: Any, sip2_target: Any) -> None:
 
 @pytest.mark.requirement("SIP-06")
 def test_unknown_patron_refused(sip2: Any, sip2_target: Any) -> None:
-    """An unknown patron is answered BL = N with no personal data"""
+    """An unknown patron is answered BL = N with no personal data
+
+    nb: En ukjent låner besvares med BL = N og uten persondata
+    """
     reply = ask(sip2, rq.patron_status(sip2_target.institution, UNKNOWN_PATRON, "0000"))
     leaked = _personal_data(reply)
     if reply.get("BL") != "N" or leaked:
@@ -57,7 +63,10 @@ def test_unknown_patron_refused(sip2: Any, sip2_target: Any) -> None:
 
 @pytest.mark.requirement("SIP-06", "SEC-02")
 def test_wrong_pin_refused_without_personal_data(sip2: Any, sip2_target: Any) -> None:
-    """A wrong PIN is answered CQ = N, with no loans, holds or contact data"""
+    """A wrong PIN is answered CQ = N, with no loans, holds or contact data
+
+    nb: Feil PIN besvares med CQ = N, uten lån, reserveringer eller kontaktdata
+    """
     if not sip2_target.patrons:
         not_tested("the profile lists no [[patron]] test data")
     patron = sip2_target.patrons[0]
@@ -72,7 +81,10 @@ def test_wrong_pin_refused_without_personal_data(sip2: Any, sip2_target: Any) ->
 
 @pytest.mark.requirement("SIP-06", "SEC-02")
 def test_no_patron_data_before_login(sip2_connect: Any, sip2_target: Any) -> None:
-    """Without a 93 login, a patron request gets no personal data (any answer, 96 or a closed connection)"""
+    """Without a 93 login, a patron request gets no personal data (any answer, 96 or a closed connection)
+
+    nb: Uten innlogging (93) gir en lånerforespørsel ingen persondata (svar, 96 eller lukket forbindelse)
+    """
     if not sip2_target.patrons:
         not_tested("the profile lists no [[patron]] test data")
     patron = sip2_target.patrons[0]

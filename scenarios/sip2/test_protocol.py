@@ -36,7 +36,10 @@ def _core_session(sip2: Any, target: Any) -> list[tuple[Message, Any]]:
 
 @pytest.mark.requirement("SIP-01")
 def test_reply_layouts_conform(sip2: Any, sip2_target: Any) -> None:
-    """Every core reply has the right code, fixed fields of the right length and form, and its required fields"""
+    """Every core reply has the right code, fixed fields of the right length and form, and its required fields
+
+    nb: Hvert kjernesvar har riktig kode, faste felt med riktig lengde og form, og de påkrevde feltene
+    """
     problems: list[str] = []
     for request, decoded in _core_session(sip2, sip2_target):
         reply_message(sip2, decoded, request)
@@ -50,7 +53,10 @@ def test_reply_layouts_conform(sip2: Any, sip2_target: Any) -> None:
 
 @pytest.mark.requirement("SIP-01")
 def test_replies_end_with_cr(sip2: Any, sip2_target: Any) -> None:
-    """Replies end with a carriage return (0x0D), not CR LF"""
+    """Replies end with a carriage return (0x0D), not CR LF
+
+    nb: Svar avsluttes med vognretur (0x0D), ikke CR LF
+    """
     session = _core_session(sip2, sip2_target)
     for request, decoded in session:
         reply_message(sip2, decoded, request)  # a terminator is judged on messages, not on noise
@@ -64,7 +70,10 @@ def test_replies_end_with_cr(sip2: Any, sip2_target: Any) -> None:
 
 @pytest.mark.requirement("SIP-02")
 def test_replies_echo_the_sequence_number(sip2: Any) -> None:
-    """With error detection on, each reply carries the request's sequence number AY, wrapping 9 → 0"""
+    """With error detection on, each reply carries the request's sequence number AY, wrapping 9 → 0
+
+    nb: Med feildeteksjon på bærer hvert svar forespørselens sekvensnummer AY, også fra 9 til 0
+    """
     mismatches = []
     for _ in range(11):  # one full turn of the single-digit sequence and the wrap back to 0
         sent = sip2.next_sequence
@@ -78,7 +87,10 @@ def test_replies_echo_the_sequence_number(sip2: Any) -> None:
 
 @pytest.mark.requirement("SIP-04", "SIP-01")
 def test_replies_echo_the_institution_id(sip2: Any, sip2_target: Any) -> None:
-    """Replies carry the institution id (AO) of the request, for this library and for another member"""
+    """Replies carry the institution id (AO) of the request, for this library and for another member
+
+    nb: Svar bærer forespørselens institusjons-id (AO), for dette biblioteket og for et annet medlem
+    """
     if not sip2_target.patrons:
         not_tested("the profile lists no [[patron]] test data")
     patron = sip2_target.patrons[0]
@@ -116,7 +128,10 @@ def _checksum_problem(decoded: Any) -> str:
 
 @pytest.mark.requirement("SIP-02")
 def test_checksums_are_computed_over_bytes(sip2: Any, sip2_target: Any) -> None:
-    """Every reply's AZ is four upper-case hex digits and verifies over the encoded bytes, æøå and Sámi included"""
+    """Every reply's AZ is four upper-case hex digits and verifies over the encoded bytes, æøå and Sámi included
+
+    nb: Hvert svars AZ er fire store heksadesimale sifre og stemmer over de kodede bytene, også med æøå og samisk
+    """
     requests = [rq.patron_information(sip2_target.institution, p.barcode, p.pin) for p in sip2_target.patrons if not p.name.isascii()]
     requests += [rq.checkout(sip2_target.institution, STEERING_LETTER * k, STEERING_LETTER * k) for k in range(1, STEPS + 1)]
     bad: list[str] = []
@@ -135,7 +150,10 @@ def test_checksums_are_computed_over_bytes(sip2: Any, sip2_target: Any) -> None:
 
 @pytest.mark.requirement("SIP-02")
 def test_bad_checksum_answered_with_96(sip2: Any) -> None:
-    """A request whose checksum is wrong is answered with 96 (Request SC Resend), not processed"""
+    """A request whose checksum is wrong is answered with 96 (Request SC Resend), not processed
+
+    nb: En forespørsel med feil kontrollsum besvares med 96 (be om ny sending) og utføres ikke
+    """
     good = rq.sc_status()
     frame = encode(good, charset=sip2.charset, sequence=sip2.next_sequence)
     tampered = frame[:-5] + (b"0000" if frame[-5:-1] != b"0000" else b"0001") + b"\r"
@@ -148,7 +166,10 @@ def test_bad_checksum_answered_with_96(sip2: Any) -> None:
 
 @pytest.mark.requirement("SIP-02")
 def test_resend_repeats_last_reply(sip2: Any, sip2_target: Any) -> None:
-    """97 (Request ACS Resend) is answered with the last reply again"""
+    """97 (Request ACS Resend) is answered with the last reply again
+
+    nb: 97 (be ACS sende på nytt) besvares med forrige svar på nytt
+    """
     first = ask(sip2, rq.sc_status())
     replies = sip2.send_raw(b"97AZFEF5\r")
     again = replies[0].message if replies else None

@@ -22,7 +22,10 @@ from harness.sip2.codec import encode
 @pytest.mark.requirement("SIP-01")
 @pytest.mark.destructive
 def test_checkout_with_blank_due_date_is_answered(sip2: Any, sip2_target: Any) -> None:
-    """A checkout whose 'nb due date' is 18 blanks (no due date asked for) gets a 12 reply"""
+    """A checkout whose 'nb due date' is 18 blanks (no due date asked for) gets a 12 reply
+
+    nb: Et utlån der «nb due date» er 18 blanke (ingen forfallsdato ønsket) får et 12-svar
+    """
     item = sip2_target.item(kind="regular")
     if item is None or not sip2_target.patrons:
         not_tested("the profile needs a [[patron]] and a regular [[item]]")
@@ -45,7 +48,10 @@ def test_checkout_with_blank_due_date_is_answered(sip2: Any, sip2_target: Any) -
 
 @pytest.mark.requirement("SIP-01")
 def test_requests_ending_crlf_are_answered(sip2: Any) -> None:
-    """Two requests ending CR LF, sent together, get two replies"""
+    """Two requests ending CR LF, sent together, get two replies
+
+    nb: To forespørsler avsluttet med CR LF, sendt samtidig, får to svar
+    """
     frames = b"".join(
         encode(rq.sc_status(), charset=sip2.charset, error_detection=sip2.error_detection, sequence=(sip2.next_sequence + i) % 10, terminator=b"\r\n")
         for i in range(2)
@@ -62,7 +68,10 @@ def test_requests_ending_crlf_are_answered(sip2: Any) -> None:
 @pytest.mark.requirement("SIP-02")
 @pytest.mark.destructive
 def test_identical_request_is_answered_anew(sip2: Any, sip2_target: Any, sip2_connect: Any) -> None:
-    """A request repeated byte for byte (an SC that does not advance AY) is answered with the current state"""
+    """A request repeated byte for byte (an SC that does not advance AY) is answered with the current state
+
+    nb: En forespørsel gjentatt byte for byte (en automat som ikke øker AY) besvares med gjeldende status
+    """
     item = sip2_target.item(kind="regular")
     if item is None or not sip2_target.patrons:
         not_tested("the profile needs a [[patron]] and a regular [[item]]")

@@ -16,7 +16,10 @@ from harness.findings import Finding, not_tested, skip_undeclared
 
 @pytest.mark.requirement("MARC-01")
 def test_passes():
-    pass
+    """Export is valid
+
+    nb: Eksporten er gyldig
+    """
 
 @pytest.mark.requirement("MARC-01")
 def test_fails_with_finding():
@@ -94,6 +97,8 @@ def test_outcomes_are_classified_per_design(pytester: pytest.Pytester, tmp_path:
     leak = checks["test_leaks_a_pin"]  # sandbox.toml's PINs are registered secrets
     assert "4711" not in json.dumps(leak) and leak["message"] == "patron answered with PIN ***"
     assert "4711" not in (report / "junit.xml").read_text() + (report / "scorecard.html").read_text()
+    assert (checks["test_passes"]["title"], checks["test_passes"]["title_nb"]) == ("Export is valid", "Eksporten er gyldig")
+    assert ">Eksporten er gyldig<" in (report / "scorecard.html").read_text(encoding="utf-8")  # nb is the default
     finding = checks["test_fails_with_finding"]
     assert finding["evidence"][0] == {"clause": "ISO 2709 §4.1", "sent": "GET /x", "received": "11 bytes", "expected": "10 bytes", "details": []}
     assert finding["reproduce"].startswith("harness run --suite ") and finding["reproduce"].endswith("-k test_fails_with_finding")
