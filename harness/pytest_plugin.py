@@ -278,7 +278,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     tr.write_line("  ".join(f"{o.value} {run.count(o)}" for o in Outcome if run.count(o)))
     for check in run.checks:
         if check.outcome not in (Outcome.PASS,):
-            tr.write_line(f"{check.outcome.value:<10} {check.id}: {check.message.splitlines()[0] if check.message else ''}"[:200])
+            # split("\n"), not splitlines(): MARC separators (0x1C-0x1E) are line breaks to the latter
+            first_line = check.message.split("\n", 1)[0]
+            tr.write_line(f"{check.outcome.value:<10} {check.id}: {first_line}"[:200])
     verdicts = [r for r in run.requirements if r.checks]
     if verdicts:
         tr.write_line("requirements: " + ", ".join(f"{r.id} {r.verdict.value}" for r in verdicts))
