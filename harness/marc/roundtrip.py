@@ -27,10 +27,11 @@ class RecordComparison:
     diffs: tuple[FieldDiff, ...] = ()
     missing: bool = False  # in the batch, not in the export
     unexpected: bool = False  # in the export, not in the batch
+    unreadable: str = ""  # why the exported record could not be decoded for a field diff
 
     @property
     def identical(self) -> bool:
-        return not (self.diffs or self.missing or self.unexpected)
+        return not (self.diffs or self.missing or self.unexpected or self.unreadable)
 
 
 def field_table(data: bytes) -> FieldTable | None:
@@ -70,7 +71,11 @@ def compare_pair(number: str, before: bytes, after: bytes, ignore_tags: frozense
     fast_before, fast_after = _without(field_table(before), ignore), _without(field_table(after), ignore)
     if fast_before is not None and fast_before == fast_after:
         return RecordComparison(number)
-    diffs = diff_records(_decode(before), _decode(after), ignore_tags=ignore_tags)
+    try:
+        decoded_after = _decode(after)
+    except Exception as exc:  # pymarc raises its own classes, ValueError and UnicodeError alike
+        return RecordComparison(number, unreadable=f"{type(exc).__name__}: {exc}")
+    diffs = diff_records(_decode(before), decoded_after, ignore_tags=ignore_tags)
     return RecordComparison(number, tuple(diffs))
 
 

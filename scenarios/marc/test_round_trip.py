@@ -49,9 +49,10 @@ def test_import_export_round_trip_unchanged(fixture_batch: bytes, iso_export: Ex
         if not c.unexpected  # the export holds the rest of the catalogue too
     ]
     missing = [c.control_number for c in comparisons if c.missing]
-    changed = [c for c in comparisons if c.diffs]
+    changed = [c for c in comparisons if c.diffs or c.unreadable]
     if missing or changed:
         lines = [f"001 {n}: missing from the export" for n in missing]
+        lines += [f"001 {c.control_number}: the exported record cannot be read: {c.unreadable}" for c in changed if c.unreadable]
         lines += [f"001 {c.control_number}: {d}" for c in changed for d in c.diffs]
         raise Finding(
             f"{len(changed)} of {len(comparisons)} records changed and {len(missing)} missing after import and export",

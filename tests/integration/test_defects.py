@@ -59,6 +59,8 @@ def test_defect_makes_its_named_checks_fail(tmp_path: Path, defect) -> None:  # 
     for check in defect.must_fail:
         assert "FAIL" in outcomes.get(check, []), f"{defect.name}: {check} was {outcomes.get(check)}"
     assert code == 1
+    errors = {k: v for k, v in outcomes.items() if "ERROR" in v}
+    assert not errors, f"a target's defect must give FAIL, never a harness ERROR: {errors}"
     assert results["run"]["sandbox_defects"] == [defect.name]
     failing = [c for c in results["checks"] if c["outcome"] == "FAIL"]
     assert all(c["evidence"] and c["evidence"][0]["clause"] for c in failing), "every FAIL carries its clause"
