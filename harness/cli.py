@@ -106,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if capture.run is None or not capture.run.checks:
         return EXIT_ERROR
-    print(f"\nharness: reports in {report_dir.resolve()} (results.json, junit.xml, scorecard.html, requirements.csv)")
+    print(f"\nharness: reports in {report_dir.resolve()} (results.json, junit.xml, scorecard.html, requirements.csv, scorecard.xlsx)")
     if code == pytest.ExitCode.INTERRUPTED and not capture.run.count(Outcome.FAIL):
         return EXIT_ERROR
     return exit_code_for(capture.run)

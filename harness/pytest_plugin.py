@@ -10,7 +10,7 @@ This plugin:
 - provides the target fixtures (connections are made in fixtures, so an unreachable target
   is an ERROR, never a FAIL: research/aesthetics.md §8.4);
 - classifies each scenario's outcome (:func:`classify`), appends it to ``results.jsonl`` as
-  soon as it is known, and writes results.json, junit.xml and scorecard.html at the end.
+  soon as it is known, and writes the reports at the end (harness.reporting.write_reports).
 """
 
 from __future__ import annotations

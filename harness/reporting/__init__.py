@@ -7,6 +7,7 @@ results.json       machines; ``harness report`` re-reads   ``render_json``
 junit.xml          CI test views (Jenkins, GitLab)         ``render_junit``
 scorecard.html     evaluators and vendors (nb or en)       ``render_html``
 requirements.csv   procurement's spreadsheet               ``render_csv``
+scorecard.xlsx     procurement officers in Excel (nb/en)   ``render_xlsx``
 =================  ======================================  =========================
 
 :func:`write_reports` is the only function here that touches the disk.
@@ -23,6 +24,7 @@ from harness.reporting.html import render_html
 from harness.reporting.i18n import check_lang
 from harness.reporting.json_report import load_results, render_json, run_from_dict
 from harness.reporting.junit import render_junit
+from harness.reporting.xlsx_report import render_xlsx
 from harness.results import RunResult
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "render_html",
     "render_json",
     "render_junit",
+    "render_xlsx",
     "run_from_dict",
     "write_reports",
 ]
@@ -40,6 +43,7 @@ FILE_NAMES = {
     "junit": "junit.xml",
     "html": "scorecard.html",
     "csv": "requirements.csv",
+    "xlsx": "scorecard.xlsx",
 }
 
 
@@ -57,7 +61,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def write_reports(run: RunResult, out_dir: Path, lang: str = "nb") -> dict[str, Path]:
-    """Write the four reports into ``out_dir`` (created if needed); returns kind → path."""
+    """Write the five reports into ``out_dir`` (created if needed); returns kind → path."""
     check_lang(lang)  # before anything is written, so a bad --lang leaves no half set
     out_dir = Path(out_dir)
     contents = {
@@ -65,6 +69,7 @@ def write_reports(run: RunResult, out_dir: Path, lang: str = "nb") -> dict[str, 
         "junit": render_junit(run),
         "html": render_html(run, lang).encode("utf-8"),
         "csv": render_csv(run),
+        "xlsx": render_xlsx(run, lang),
     }
     paths = {kind: out_dir / FILE_NAMES[kind] for kind in contents}
     try:

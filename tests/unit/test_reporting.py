@@ -356,7 +356,7 @@ def test_csv_counts_checks_by_requirement() -> None:
 
 def test_write_reports_writes_four_files_and_json_round_trips(tmp_path: Path) -> None:
     paths = write_reports(RUN, tmp_path / "out", lang="en")
-    assert {p.name for p in paths.values()} == {"results.json", "junit.xml", "scorecard.html", "requirements.csv"}
+    assert {p.name for p in paths.values()} == {"results.json", "junit.xml", "scorecard.html", "requirements.csv", "scorecard.xlsx"}
     assert all(p.is_file() for p in paths.values())
     assert not list((tmp_path / "out").glob(".*.tmp"))
     text = paths["json"].read_text(encoding="utf-8")
