@@ -16,7 +16,7 @@ from typing import BinaryIO
 import pymarc
 
 from harness.marc.diff import FieldDiff, diff_records
-from harness.marc.iso2709 import iter_raw_records
+from harness.marc.iso2709 import control_number, iter_raw_records
 
 FieldTable = tuple[tuple[bytes, bytes], ...]
 
@@ -51,13 +51,6 @@ def field_table(data: bytes) -> FieldTable | None:
     return tuple(fields)
 
 
-def _control_number(table: FieldTable | None, index: int) -> str:
-    for tag, body in table or ():
-        if tag == b"001":
-            return body.rstrip(b"\x1e").decode("utf-8", errors="replace")
-    return f"#{index + 1}"
-
-
 def _without(table: FieldTable | None, ignore: frozenset[bytes]) -> FieldTable | None:
     return None if table is None else tuple(f for f in table if f[0] not in ignore)
 
@@ -81,7 +74,7 @@ def compare_pair(number: str, before: bytes, after: bytes, ignore_tags: frozense
 
 def _keyed(stream: BinaryIO) -> Iterator[tuple[str, bytes]]:
     for raw in iter_raw_records(stream):
-        yield _control_number(field_table(raw.data), raw.index), raw.data
+        yield control_number(raw.data) or f"#{raw.index + 1}", raw.data
 
 
 def compare_streams(before: BinaryIO, after: BinaryIO, ignore_tags: frozenset[str] = frozenset()) -> Iterator[RecordComparison]:

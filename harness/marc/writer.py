@@ -21,10 +21,10 @@ SUBFIELD_DELIMITER = b"\x1f"
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
 
 # MARC 21 Specifications, Record Structure: leader/00-04 record length is five digits,
-# directory entry: tag (3), field length (4), starting character position (5).
+# directory entry: tag (3), field length (4), starting character position (5): a field's start
+# is always below the record length, so the record limit covers it.
 MAX_RECORD_LENGTH = 99_999
 MAX_FIELD_LENGTH = 9_999
-MAX_FIELD_START = 99_999
 
 
 class RecordTooLong(ValueError):

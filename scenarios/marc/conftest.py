@@ -7,6 +7,7 @@ hand for a file channel) and exports after.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from harness import findings
 from harness.marc.channel import ExportFile, FileChannel
+from harness.marc.iso2709 import Problem, check_record, iter_raw_records
 from harness.marc.reader import ReadResult, read_records
 from harness.paths import MARC_FIXTURES_DIR
 from harness.profile import Profile
@@ -86,6 +88,24 @@ def iso_export(marc_channel: Any, imported_catalogue: dict[str, object]) -> Expo
 @pytest.fixture(scope="session")
 def xml_export(marc_channel: Any, imported_catalogue: dict[str, object]) -> ExportFile:
     return marc_channel.export("marcxml")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportStructure:
+    """One structural pass over the ISO 2709 export, shared by the checks that judge it."""
+
+    fail_problems: tuple[Problem, ...]
+    leader09_values: frozenset[bytes]
+
+
+@pytest.fixture(scope="session")
+def iso_export_structure(iso_export: ExportFile) -> ExportStructure:
+    problems: list[Problem] = []
+    leader09: set[bytes] = set()
+    for raw in iter_raw_records(io.BytesIO(iso_export.data)):
+        leader09.add(bytes(raw.data[9:10]))
+        problems.extend(p for p in check_record(raw) if p.severity == "FAIL")
+    return ExportStructure(tuple(problems), frozenset(leader09))
 
 
 @pytest.fixture(scope="session")

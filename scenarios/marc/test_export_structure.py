@@ -4,26 +4,20 @@ MARCXML validates against the MARC 21 slim schema."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
 from harness.findings import Finding
 from harness.marc.channel import ExportFile
 from harness.marc.evidence import clauses, summarise_problems
-from harness.marc.iso2709 import Problem, check_record, iter_raw_records
+from harness.marc.iso2709 import Problem
 from harness.marc.marcxml import iter_marcxml_problems
 from harness.marc.rules import RULES
 
 # The rules that are about the character encoding, judged by the UTF-8 check below; the
 # structure check judges all the others.
 ENCODING_RULES = frozenset({"leader09-matches-encoding", "utf8-valid"})
-
-
-def _fail_problems(export: ExportFile) -> list[Problem]:
-    problems: list[Problem] = []
-    for raw in iter_raw_records(io.BytesIO(export.data)):
-        problems.extend(p for p in check_record(raw) if p.severity == "FAIL")
-    return problems
 
 
 def _raise_if_any(problems: list[Problem], export: ExportFile, expected: str) -> None:
@@ -40,25 +34,25 @@ def _raise_if_any(problems: list[Problem], export: ExportFile, expected: str) ->
 
 
 @pytest.mark.requirement("MARC-01")
-def test_iso2709_export_is_structurally_valid(iso_export: ExportFile) -> None:
+def test_iso2709_export_is_structurally_valid(iso_export: ExportFile, iso_export_structure: Any) -> None:
     """ISO 2709 export: lengths in bytes, directory, base address, terminators, codes
 
     nb: ISO 2709-eksport: lengder i byte, katalog, basisadresse, skilletegn, koder
     """
     if not iso_export.data:
         raise Finding("the ISO 2709 export is empty", clause=RULES["record-terminator"].clause, sent=iso_export.source, expected="the whole catalogue")
-    problems = [p for p in _fail_problems(iso_export) if p.rule not in ENCODING_RULES]
+    problems = [p for p in iso_export_structure.fail_problems if p.rule not in ENCODING_RULES]
     _raise_if_any(problems, iso_export, "every record structurally valid per ISO 2709 and MARC 21 Record Structure")
 
 
 @pytest.mark.requirement("MARC-01", "SPR-01")
-def test_iso2709_export_declares_and_uses_utf8(iso_export: ExportFile) -> None:
+def test_iso2709_export_declares_and_uses_utf8(iso_export: ExportFile, iso_export_structure: Any) -> None:
     """ISO 2709 export is UTF-8 with leader/09 = a, and the bytes really are UTF-8
 
     nb: ISO 2709-eksporten er UTF-8 med leader/09 = a, og bytene er virkelig UTF-8
     """
-    problems = [p for p in _fail_problems(iso_export) if p.rule in ENCODING_RULES]
-    leaders = {bytes(raw.data[9:10]) for raw in iter_raw_records(io.BytesIO(iso_export.data))}
+    problems = [p for p in iso_export_structure.fail_problems if p.rule in ENCODING_RULES]
+    leaders = iso_export_structure.leader09_values
     not_utf8 = leaders - {b"a"}
     if not_utf8 and not problems:
         raise Finding(
