@@ -103,11 +103,11 @@ def _problem_to_dict(problem: Problem) -> dict[str, Any]:
 
 def _problem_from_dict(data: Mapping[str, Any]) -> Problem:
     rule = Rule(str(data.get("rule", "")), Severity(str(data.get("severity", "FAIL"))), str(data.get("clause", "")))
-    offset = data.get("offset")
+    offset, record, label = data.get("offset"), data.get("record"), str(data.get("label", ""))
     position = None
-    if isinstance(offset, int):
-        record = data.get("record")
-        position = Position(offset, str(data.get("unit", "byte")), record if isinstance(record, int) else None, str(data.get("label", "")))
+    if isinstance(offset, int) or isinstance(record, int) or label:
+        position = Position(offset if isinstance(offset, int) else None, str(data.get("unit", "byte")),
+                            record if isinstance(record, int) else None, label)
     return Problem(rule, str(data.get("message", "")), position)
 
 

@@ -1,23 +1,44 @@
 """How a scenario says FAIL, WARN, SKIP or NOT_TESTED, with evidence.
 
-Scenarios raise :class:`Finding` (an ``AssertionError``, so plain pytest reads it as a
-failure too) carrying the spec clause and what was sent, received and expected. The plugin
+Scenarios raise :class:`Finding` (an ``AssertionError``, so plain pytest reads it as a failure
+too) carrying the spec clause, the exchanges with the target and what was expected. The plugin
 turns it into a FAIL with that evidence. :func:`warn` records a missed bør point without
 failing. :func:`skip_undeclared` and :func:`not_tested` distinguish "the target does not
-declare this optional capability" (SKIP) from "out of scope for this target" (NOT_TESTED).
+declare this optional capability" (SKIP) from "out of scope, or could not be judged" (NOT_TESTED).
+
+Nothing is redacted here: every byte is redacted once, at the edge where it leaves the process.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NoReturn
 
 import pytest
 
-from harness.redact import redact
-from harness.results import Evidence
+from harness.evidence import Evidence, Exchange
+from harness.rules import Problem
 
 NOT_TESTED_PREFIX = "NOT_TESTED: "
 SKIP_PREFIX = "SKIP: "
+
+
+def evidence(
+    *,
+    clause: str = "",
+    expected: str = "",
+    exchanges: Iterable[Exchange] = (),
+    problems: Iterable[Problem] = (),
+    details: Iterable[str] = (),
+    sent: str = "",
+    received: str = "",
+) -> Evidence:
+    """Evidence from exchanges and problems; ``sent``/``received`` add one unlabelled exchange
+    (a file read, a fixture batch) where there is no protocol client's transcript."""
+    exchanges = list(exchanges)
+    if sent or received:
+        exchanges.append(Exchange("", "", sent, received))
+    return Evidence(clause=clause, expected=expected, exchanges=tuple(exchanges), problems=tuple(problems), details=tuple(details))
 
 
 class Finding(AssertionError):
@@ -28,19 +49,16 @@ class Finding(AssertionError):
         message: str,
         *,
         clause: str,
+        expected: str = "",
+        exchanges: Iterable[Exchange] = (),
+        problems: Iterable[Problem] = (),
+        details: Iterable[str] = (),
         sent: str = "",
         received: str = "",
-        expected: str = "",
-        details: tuple[str, ...] | list[str] = (),
     ) -> None:
-        super().__init__(redact(message))
-        self.evidence = Evidence(
-            clause=clause,
-            sent=redact(sent),
-            received=redact(received),
-            expected=redact(expected),
-            details=tuple(redact(d) for d in details),
-        )
+        super().__init__(message)
+        self.evidence = evidence(clause=clause, expected=expected, exchanges=exchanges, problems=problems,
+                                 details=details, sent=sent, received=received)
 
 
 class WarningRecorder:
@@ -49,17 +67,25 @@ class WarningRecorder:
     def __init__(self) -> None:
         self.warnings: list[tuple[str, Evidence]] = []
 
-    def __call__(self, message: str, *, clause: str, received: str = "", expected: str = "") -> None:
-        self.warnings.append(
-            (redact(message), Evidence(clause=clause, received=redact(received), expected=redact(expected)))
-        )
+    def __call__(self, message: str, *, clause: str, received: str = "", expected: str = "",
+                 exchanges: Iterable[Exchange] = (), problems: Iterable[Problem] = ()) -> None:
+        self.warnings.append((message, evidence(clause=clause, expected=expected, exchanges=exchanges,
+                                                problems=problems, received=received)))
 
 
 def not_tested(reason: str) -> NoReturn:
-    """Out of scope for this target, or the profile gives no test data for it."""
+    """Out of scope for this target, no test data for it, or a fault another check owns."""
     pytest.skip(NOT_TESTED_PREFIX + reason)
 
 
 def skip_undeclared(reason: str) -> NoReturn:
     """An optional capability the target does not declare (98 BX, SRU explain, ...)."""
     pytest.skip(SKIP_PREFIX + reason)
+
+
+def cannot_judge(reason: str, owner: str) -> NoReturn:
+    """This check's property cannot be judged because of a fault another check reports.
+
+    ``owner`` names that check, so the reader finds the fault where it is reported, once.
+    """
+    pytest.skip(f"{NOT_TESTED_PREFIX}{reason}; the fault is reported by {owner}")

@@ -1,16 +1,18 @@
-"""The pytest plugin: targets, markers, outcome classification, results as the run goes.
+"""The pytest plugin: the run's configuration, markers, outcomes, results as the run goes.
 
-A scenario is a plain pytest function with ``@pytest.mark.requirement("MARC-01", ...)``.
-This plugin:
+A scenario is a plain pytest function with ``@pytest.mark.requirement("MARC-01", ...)`` and
+``@pytest.mark.failed_by(<defect>, ...)``. This plugin, which names no protocol:
 
-- adds the ``--target``, ``--read-only``, ``--sandbox-defect``, ``--report-dir``, ``--lang``,
-  ``--mapping`` and ``--negotiation-round`` options;
-- checks every requirement id against the register (unknown: usage error with the nearest
-  id) and marks ``destructive`` scenarios NOT_TESTED under ``--read-only``;
-- provides the target fixtures (connections are made in fixtures, so an unreachable target
-  is an ERROR, never a FAIL: research/aesthetics.md §8.4);
-- classifies each scenario's outcome (:func:`classify`), appends it to ``results.jsonl`` as
-  soon as it is known, and writes the reports at the end (harness.reporting.write_reports).
+- loads one :class:`~harness.config.RunConfig` (or takes the CLI's) and registers every protocol
+  unit's fixtures module from the registry;
+- checks every requirement id against the register (unknown: usage error with the nearest id)
+  and marks ``destructive`` scenarios NOT_TESTED under ``--read-only``;
+- provides ``target``: the resolved profile (for the embedded sandbox: started here, with its
+  endpoints filled in), and :func:`configured`, which a unit's root fixture calls to get its
+  settings: NOT_TESTED when the profile has no section for it, and the endpoint probed once,
+  so an unreachable one is one ERROR and its scenarios NOT_TESTED, not a copy per scenario;
+- classifies each scenario's outcome (:func:`classify`), redacts it, appends it to
+  ``results.jsonl`` as soon as it is known, and writes the reports at the end.
 """
 
 from __future__ import annotations
@@ -20,24 +22,27 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 import harness
 from harness import findings
+from harness.config import RunConfig, RunOptions, Selection, load_run_config
+from harness.defects import Defect
 from harness.errors import ConfigError, TargetError, UsageError
+from harness.evidence import Evidence
 from harness.findings import Finding, WarningRecorder
-from harness.paths import REPO_ROOT, SANDBOX_PROFILE, SCENARIOS_DIR
-from harness.profile import Library, Profile, load_profile
-from harness.redact import redact
-from harness.requirements import Register, apply_mapping, load_overrides, load_register
-from harness.results import CheckResult, Evidence, Outcome, RunManifest, RunResult
+from harness.paths import REPO_ROOT, SCENARIOS_DIR
+from harness.profile import Library, Profile
+from harness.results import CheckResult, Outcome, RunManifest, RunResult
+from harness.units import ProtocolUnit
 from harness.verdicts import rebuild
-from harness.sandbox import defects as defect_catalogue
 
+S = TypeVar("S")
 STATE_KEY = pytest.StashKey["HarnessState"]()
 _CHECK_KEY = pytest.StashKey[dict[str, Any]]()
 _WARN_KEY = pytest.StashKey[WarningRecorder]()
@@ -49,62 +54,111 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--read-only", action="store_true", help="skip scenarios that change the target's state (NOT_TESTED)")
     group.addoption("--sandbox-defect", action="append", default=[], metavar="NAME", help="switch on a sandbox defect (repeatable)")
     group.addoption("--report-dir", metavar="DIR", help="write results.jsonl as the run goes and the reports at the end")
+    group.addoption("--overwrite", action="store_true", help="replace the reports of an earlier run in --report-dir")
     group.addoption("--lang", choices=("nb", "en"), default="nb", help="language of the scorecard (default nb)")
     group.addoption("--mapping", metavar="FILE", help="procurement's mapping of requirement ids and weights")
     group.addoption("--overrides", metavar="FILE", help="evaluators' verdict overrides, each with a written reason")
-    group.addoption("--invocation", help=argparse.SUPPRESS)  # the `harness ...` command line, for the manifest
     group.addoption("--negotiation-round", metavar="ROUND", help="overrides [target] negotiation_round")
+    group.addoption("--invocation", help=argparse.SUPPRESS)  # the `harness ...` command line, for the manifest
+    group.addoption("--selected-suites", default="", help=argparse.SUPPRESS)  # `harness run --suite`, for the manifest
 
 
+class ProvidedConfig:
+    """Registered by the CLI so the plugin uses the configuration it already checked."""
+
+    def __init__(self, run_config: RunConfig) -> None:
+        self.run_config = run_config
+
+
+@dataclass
 class HarnessState:
     """Everything the plugin keeps for one run; lives in ``config.stash``, not in globals."""
 
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.register: Register = load_register()
-        mapping = config.getoption("mapping")
-        if mapping:
-            self.register = apply_mapping(self.register, Path(mapping))
-        overrides = config.getoption("overrides")
-        self.overrides = load_overrides(Path(overrides), self.register) if overrides else {}
-        target = config.getoption("target")
-        self.profile: Profile = load_profile(Path(target) if target else SANDBOX_PROFILE)
-        self.defects = defect_catalogue.resolve(config.getoption("sandbox_defect"))
-        if self.defects and not self.profile.is_sandbox:
-            raise UsageError("--sandbox-defect only applies to the embedded sandbox. Fix: drop --target, or drop the defects")
-        report_dir = config.getoption("report_dir")
-        self.report_dir = Path(report_dir) if report_dir else None
-        self.started = datetime.now(timezone.utc)
-        self.clock = time.monotonic()
-        self.checks: list[CheckResult] = []
-        self.run_result: RunResult | None = None
-        if self.report_dir:
-            self.report_dir.mkdir(parents=True, exist_ok=True)
-            (self.report_dir / "results.jsonl").write_text("", encoding="utf-8")
+    config: pytest.Config
+    run: RunConfig
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    clock: float = field(default_factory=time.monotonic)
+    checks: list[CheckResult] = field(default_factory=list)
+    probes: dict[str, str | None] = field(default_factory=dict)  # unit name -> failure, None when reachable
+    run_result: RunResult | None = None
+    interrupted: bool = False
+
+    def __post_init__(self) -> None:
+        report_dir = self.run.report_dir
+        if report_dir is not None:
+            try:
+                report_dir.mkdir(parents=True, exist_ok=True)
+                (report_dir / "results.jsonl").write_text("", encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"--report-dir {report_dir}: cannot write there ({exc.strerror}). Fix: choose a directory you can write to") from None
 
     def record(self, check: CheckResult) -> None:
+        check = redact_check(check, self.run)
         self.checks.append(check)
-        if self.report_dir:
+        if self.run.report_dir is not None:
             # One line per check, flushed at once: an interrupted run keeps what it has.
-            with (self.report_dir / "results.jsonl").open("a", encoding="utf-8") as fh:
+            with (self.run.report_dir / "results.jsonl").open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(check.to_dict(), ensure_ascii=False) + "\n")
 
-    def reproduce(self, item: pytest.Item) -> str:
-        suite = suite_of(item)
-        if self.profile.is_sandbox:
-            defects = "".join(f" --sandbox-defect {d}" for d in sorted(self.defects))
-            return f"harness run --suite {suite}{defects} -k {item.name}"
-        return f"harness run --target {self.profile.path} --suite {suite} -k {item.name}"
+    def probe(self, unit: ProtocolUnit[S], settings: S, timeout: float) -> str | None:
+        """Ask once whether the unit's endpoint answers; a failure is recorded once as ERROR."""
+        if unit.name in self.probes:
+            return self.probes[unit.name]
+        failure = None
+        if unit.probe is not None:
+            try:
+                unit.probe(settings, timeout)
+            except (TargetError, OSError) as exc:
+                failure = str(exc).split("\n", 1)[0]
+        self.probes[unit.name] = failure
+        if failure is not None:
+            self.record(CheckResult(
+                id=f"{unit.name}::endpoint", title=f"{unit.title}: the endpoint answers", suite=unit.name,
+                title_nb=f"{unit.title}: endepunktet svarer", requirements=(), outcome=Outcome.ERROR,
+                message=f"{unit.title} endpoint unreachable: {failure}",
+                evidence=(Evidence(expected=f"the [{unit.section}] endpoint of the profile answers and accepts the login",
+                                   details=(failure,)),),
+                reproduce=self.run.reproduce(unit.name, "endpoint"),
+            ))
+        return failure
+
+
+def redact_check(check: CheckResult, run: RunConfig) -> CheckResult:
+    data = run.redactor.redact_data(check.to_dict())
+    assert isinstance(data, dict)
+    return CheckResult.from_dict(data)
+
+
+def _options(config: pytest.Config) -> RunOptions:
+    def path(name: str) -> Path | None:
+        value = config.getoption(name)
+        return Path(value) if value else None
+
+    suites = tuple(s for s in str(config.getoption("selected_suites") or "").split(",") if s)
+    return RunOptions(
+        target=path("target"), mapping=path("mapping"), overrides=path("overrides"),
+        defects=tuple(config.getoption("sandbox_defect")), report_dir=path("report_dir"),
+        overwrite=bool(config.getoption("overwrite")), lang=str(config.getoption("lang")),
+        negotiation_round=str(config.getoption("negotiation_round") or ""),
+        selection=Selection(suites, str(config.getoption("keyword") or ""), bool(config.getoption("read_only"))),
+        invocation=str(config.getoption("invocation") or ""),
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the register requirement(s) this scenario gives evidence for")
+    config.addinivalue_line("markers", "failed_by(*defects): the sandbox defects that must make this check FAIL")
     config.addinivalue_line("markers", "destructive: changes the target's state; NOT_TESTED under --read-only")
     config.addinivalue_line("markers", "peer: runs against a real third-party implementation on loopback")
+    provided = next((p for p in config.pluginmanager.get_plugins() if isinstance(p, ProvidedConfig)), None)
     try:
-        config.stash[STATE_KEY] = HarnessState(config)
+        run = provided.run_config if provided is not None else load_run_config(_options(config))
+        config.stash[STATE_KEY] = HarnessState(config, run)
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
+    for unit in run.units:
+        if not config.pluginmanager.has_plugin(unit.fixtures):
+            config.pluginmanager.import_plugin(unit.fixtures)
 
 
 def state_of(config: pytest.Config) -> HarnessState:
@@ -122,26 +176,33 @@ def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
     return tuple(i for m in item.iter_markers("requirement") for i in m.args)
 
 
+def failed_by(item: pytest.Item) -> tuple[Defect, ...]:
+    return tuple(d for m in item.iter_markers("failed_by") for d in m.args)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     state = state_of(config)
-    read_only = config.getoption("read_only")
     for item in items:
         for req_id in requirement_ids(item):
             try:
-                state.register.require(req_id, f"{item.nodeid}")
+                state.run.register.require(req_id, f"{item.nodeid}")
             except ConfigError as exc:
                 raise pytest.UsageError(str(exc)) from None
-        if read_only and item.get_closest_marker("destructive"):
+        for defect in failed_by(item):
+            if not isinstance(defect, Defect):
+                raise pytest.UsageError(f"{item.nodeid}: failed_by takes Defect constants, not {defect!r}")
+        if state.run.selection.read_only and item.get_closest_marker("destructive"):
             item.add_marker(pytest.mark.skip(reason=findings.NOT_TESTED_PREFIX + "read-only run: this scenario changes the target's state"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     state = state_of(config)
-    lines = [f"harness {harness.__version__}: target {state.profile.name} ({state.profile.path})"]
-    if state.defects:
-        lines.append("sandbox defects: " + ", ".join(sorted(state.defects)))
-    if state.report_dir:
-        lines.append(f"reports: {state.report_dir}")
+    profile = state.run.profile
+    lines = [f"harness {harness.__version__}: target {profile.name} ({profile.path})"]
+    if state.run.defects:
+        lines.append("sandbox defects: " + ", ".join(state.run.defects.names))
+    if state.run.report_dir:
+        lines.append(f"reports: {state.run.report_dir}")
     return lines
 
 
@@ -173,19 +234,24 @@ def classify(report: pytest.TestReport, call: pytest.CallInfo[None], warnings: W
             return Outcome.WARN, "; ".join(m for m, _ in warnings.warnings), tuple(e for _, e in warnings.warnings)
         return Outcome.PASS, "", ()
     exc = call.excinfo.value if call.excinfo else None
+    trace = str(report.longrepr)[-4000:]
     if report.when == "call" and isinstance(exc, Finding):
         return Outcome.FAIL, str(exc), (exc.evidence,)
     if report.when == "call" and isinstance(exc, AssertionError) and not isinstance(exc, TargetError):
-        return Outcome.FAIL, redact(str(exc)), (Evidence(details=(redact(str(report.longrepr))[-4000:],)),)
-    kind = "target could not be reached" if isinstance(exc, (TargetError, OSError, TimeoutError)) else "harness error"
-    message = f"{kind} during {report.when}: {type(exc).__name__ if exc else ''}: {redact(str(exc))}"
-    return Outcome.ERROR, message, (Evidence(details=(redact(str(report.longrepr))[-4000:],)),)
+        return Outcome.FAIL, str(exc), (Evidence(details=(trace,)),)
+    if isinstance(exc, (TargetError, OSError, TimeoutError)):
+        return Outcome.ERROR, f"the target could not be asked ({report.when}): {exc}", (Evidence(details=(str(exc),)),)
+    name = type(exc).__name__ if exc else "error"
+    return Outcome.ERROR, f"harness error during {report.when}: {name}: {exc}", (Evidence(details=(trace,)),)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     report: pytest.TestReport = yield
-    if not requirement_ids(item):
+    state = item.config.stash.get(STATE_KEY, None)
+    if state is not None:
+        _redact_report(report, state.run)
+    if state is None or not requirement_ids(item):
         return report
     current = item.stash.setdefault(_CHECK_KEY, {"duration": 0.0})
     current["duration"] += report.duration
@@ -200,6 +266,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _redact_report(report: pytest.TestReport, run: RunConfig) -> None:
+    """pytest's own sections (tracebacks, captured output) pass the redactor too."""
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        report.longrepr = run.redactor.redact(str(report.longrepr))
+    report.sections = [(title, run.redactor.redact(text)) for title, text in report.sections]
+
+
 def _titles(item: pytest.Item) -> tuple[str, str]:
     """(English, bokmål) titles from the scenario's docstring: its first line, and a line
     starting ``nb:``; without a docstring, the function name in words."""
@@ -211,23 +284,19 @@ def _titles(item: pytest.Item) -> tuple[str, str]:
     return lines[0], nb
 
 
+def check_name(item: pytest.Item) -> str:
+    return getattr(item, "originalname", None) or item.name
+
+
 def _finish(item: pytest.Item, current: dict[str, Any]) -> None:
     state = state_of(item.config)
     title, title_nb = _titles(item)
-    state.record(
-        CheckResult(
-            id=item.nodeid,
-            title=title,
-            title_nb=title_nb,
-            suite=suite_of(item),
-            requirements=requirement_ids(item),
-            outcome=current["outcome"],
-            message=current["message"],
-            evidence=current["evidence"],
-            reproduce=state.reproduce(item),
-            duration=current["duration"],
-        )
-    )
+    state.record(CheckResult(
+        id=item.nodeid, title=title, title_nb=title_nb, suite=suite_of(item),
+        requirements=requirement_ids(item), outcome=current["outcome"], message=current["message"],
+        evidence=current["evidence"], reproduce=state.run.reproduce(suite_of(item), check_name(item)),
+        duration=current["duration"],
+    ))
 
 
 # --- end of run ---------------------------------------------------------------------------
@@ -242,89 +311,98 @@ def _git_revision() -> str:
 
 
 def build_run_result(state: HarnessState) -> RunResult:
-    profile = state.profile
+    run = state.run
+    profile = run.profile
     manifest = RunManifest(
         suite_version=harness.__version__,
         git_revision=_git_revision(),
         target=profile.name,
-        negotiation_round=state.config.getoption("negotiation_round") or profile.negotiation_round,
+        negotiation_round=run.options.negotiation_round or profile.negotiation_round,
         started=state.started.isoformat(timespec="seconds"),
         duration=time.monotonic() - state.clock,
-        command=state.config.getoption("invocation") or "pytest " + " ".join(state.config.invocation_params.args),
-        read_only=bool(state.config.getoption("read_only")),
-        sandbox_defects=tuple(sorted(state.defects)),
+        command=run.options.invocation or "pytest " + " ".join(state.config.invocation_params.args),
+        read_only=run.selection.read_only,
+        sandbox_defects=run.defects.names,
+        suites=run.selection.suites,
+        keyword=run.selection.keyword,
+        interrupted=state.interrupted,
+        unreachable=tuple(f"{name}: {failure}" for name, failure in state.probes.items() if failure),
+        not_configured=tuple(u.name for u in run.units if u.name not in profile.settings
+                             and any(c.suite == u.name for c in state.checks)),
     )
-    return rebuild(manifest, state.checks, state.register, state.overrides)
+    return rebuild(manifest, state.checks, run.register, run.overrides)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE_KEY, None)
     if state is None:
         return
+    if exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop:
+        state.interrupted = True
     state.run_result = build_run_result(state)
-    if state.report_dir and state.checks:
+    if state.run.report_dir and state.checks:
         from harness.reporting import write_reports
 
-        write_reports(state.run_result, state.report_dir, lang=session.config.getoption("lang"))
+        write_reports(state.run_result, state.run.report_dir, lang=state.run.options.lang)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is None or state.run_result is None or not state.checks:
         return
-    run = state.run_result
-    tr = terminalreporter
-    tr.section("harness outcomes")
-    tr.write_line("  ".join(f"{o.value} {run.count(o)}" for o in Outcome if run.count(o)))
-    for check in run.checks:
-        if check.outcome not in (Outcome.PASS,):
-            # split("\n"), not splitlines(): MARC separators (0x1C-0x1E) are line breaks to the latter
-            first_line = check.message.split("\n", 1)[0]
-            tr.write_line(f"{check.outcome.value:<10} {check.id}: {first_line}"[:200])
-    verdicts = [r for r in run.requirements if r.checks]
-    if verdicts:
-        tr.write_line("requirements: " + ", ".join(f"{r.id} {r.verdict.value}" for r in verdicts))
-    if state.report_dir:
-        tr.write_line(f"reports written to {state.report_dir.resolve()}")
+    from harness.reporting.terminal import summary_lines
+
+    terminalreporter.section("harness outcomes")
+    for line in summary_lines(state.run_result, state.run.report_dir):
+        terminalreporter.write_line(line)
 
 
 # --- fixtures -------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def harness_state(request: pytest.FixtureRequest) -> HarnessState:
-    return state_of(request.config)
+def harness_run(request: pytest.FixtureRequest) -> RunConfig:
+    return state_of(request.config).run
 
 
 @pytest.fixture(scope="session")
-def profile(harness_state: HarnessState) -> Profile:
-    return harness_state.profile
-
-
-@pytest.fixture(scope="session")
-def sandbox(harness_state: HarnessState) -> Iterator[Any]:
-    """The running embedded sandbox when the target is the sandbox, else None."""
-    if not harness_state.profile.is_sandbox:
-        yield None
+def target(harness_run: RunConfig) -> Iterator[Profile]:
+    """The target's profile with every endpoint filled in; for the sandbox, the running one's."""
+    if not harness_run.profile.is_sandbox:
+        yield harness_run.profile
         return
     from harness.sandbox.system import Sandbox
 
-    box = Sandbox(harness_state.profile, harness_state.defects)
-    box.start()
+    box = Sandbox(harness_run.profile, harness_run.defects, units=harness_run.units)
+    resolved = box.start()
     try:
-        yield box
+        yield resolved
     finally:
         box.stop()
 
 
+def configured(request: pytest.FixtureRequest, unit: ProtocolUnit[S]) -> S:
+    """A unit's settings from the resolved profile, its endpoint asked once.
+
+    NOT_TESTED when the profile does not configure the protocol; when its endpoint does not
+    answer, one ERROR is recorded for the protocol and every scenario of it is NOT_TESTED.
+    """
+    profile: Profile = request.getfixturevalue("target")
+    settings = profile.settings_for(unit)
+    if settings is None:
+        findings.not_tested(f"the profile configures no [{unit.section}] section")
+    failure = state_of(request.config).probe(unit, settings, profile.timeout)
+    if failure is not None:
+        findings.not_tested(f"{unit.title} endpoint unreachable (reported once, as {unit.name}::endpoint): {failure}")
+    return settings
+
+
 @pytest.fixture(scope="session")
-def libraries(profile: Profile, sandbox: Any) -> tuple[Library, ...]:
+def libraries(target: Profile) -> tuple[Library, ...]:
     """The consortium's libraries as the target knows them."""
-    if profile.libraries:
-        return profile.libraries
-    if sandbox is not None:
-        return tuple(sandbox.consortium.libraries.values())
-    findings.not_tested("the profile lists no [[library]] entries")
+    if not target.libraries:
+        findings.not_tested("the profile lists no [[library]] entries")
+    return target.libraries
 
 
 @pytest.fixture()
@@ -333,69 +411,3 @@ def warn(request: pytest.FixtureRequest) -> WarningRecorder:
     recorder = WarningRecorder()
     request.node.stash[_WARN_KEY] = recorder
     return recorder
-
-
-@pytest.fixture(scope="session")
-def marc_channel(profile: Profile, sandbox: Any) -> Any:
-    """The target's MARC import/export channel; NOT_TESTED when the profile has no [marc]."""
-    from harness.marc.channel import FileChannel, HttpChannel
-
-    section = profile.protocol("marc")
-    if section is None:
-        findings.not_tested("the profile configures no [marc] section")
-    channel = section.get("channel", "files")
-    if channel == "sandbox":
-        if sandbox is None:
-            raise TargetError("[marc] channel = \"sandbox\" needs [target] kind = \"sandbox\"")
-        return HttpChannel(sandbox.endpoints.http, timeout=profile.timeout)
-    if channel == "http":
-        auth = (section["username"], section.get("password", "")) if "username" in section else None
-        return HttpChannel(section["base_url"], timeout=profile.timeout, auth=auth)
-    resolve = profile.resolve_path
-    return FileChannel(
-        export_file=resolve(section["export_file"]) if "export_file" in section else None,
-        export_xml_file=resolve(section["export_xml_file"]) if "export_xml_file" in section else None,
-        import_dir=resolve(section["import_dir"]) if "import_dir" in section else None,
-    )
-
-
-@pytest.fixture(scope="session")
-def sip2_target(profile: Profile, sandbox: Any, libraries: tuple[Library, ...]) -> Any:
-    """Where and how to reach the target's SIP2 server; NOT_TESTED when the profile has no [sip2]."""
-    from harness.sip2.target import from_profile
-
-    section = profile.protocol("sip2")
-    if section is None:
-        findings.not_tested("the profile configures no [sip2] section")
-    if sandbox is not None:
-        endpoints = sandbox.endpoints
-        return from_profile(
-            section, libraries, profile.patrons, profile.items, timeout=profile.timeout,
-            endpoint=endpoints.sip2, tls_endpoint=endpoints.sip2_tls, ca_file=endpoints.sip2_ca_file,
-        )
-    if "host" not in section or "port" not in section:
-        raise TargetError(f"{profile.path}: [sip2] needs host and port")
-    return from_profile(section, libraries, profile.patrons, profile.items, timeout=profile.timeout)
-
-
-@pytest.fixture()
-def sip2_connect(sip2_target: Any) -> Iterator[Any]:
-    """Open extra SIP2 connections (not logged in); all are closed after the scenario."""
-    opened: list[Any] = []
-
-    def connect(**options: Any) -> Any:
-        client = sip2_target.connect(**options)
-        opened.append(client)
-        return client
-
-    yield connect
-    for client in opened:
-        client.close()
-
-
-@pytest.fixture()
-def sip2(sip2_target: Any, sip2_connect: Any) -> Any:
-    """A connection logged in with the profile's SC account (93); a refused login is ERROR."""
-    from harness.sip2.checks import log_in
-
-    return log_in(sip2_connect(), sip2_target.username, sip2_target.password, sip2_target.location)

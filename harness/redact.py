@@ -1,44 +1,87 @@
-"""Keep credentials and PINs out of every report.
+"""Keep credentials and PINs out of every byte that leaves the process.
 
-Two layers: values registered at run time (the profile's resolved secrets and test PINs)
-are replaced wherever they occur, and protocol fields that carry secrets by definition
-(SIP2 CO login password, AD patron password; HTTP Authorization headers; ``password=`` in
-URLs) are masked whatever their value.
+One :class:`Redactor` per run (``RunConfig.redactor``) is applied at the edge: the terminal
+(pytest's own sections included), every report, every log line. It knows:
+
+- every value the profile took from the environment (``${NAME}``, in any key, URLs included),
+  every test PIN and every value of a protocol's secret keys, with their URL-encoded and
+  base64 forms, and the base64 of each ``user:password`` pair (HTTP basic authentication);
+- HTTP ``Authorization``, ``Proxy-Authorization``, ``Cookie`` and ``Set-Cookie`` headers and
+  the password in a URL's user info or in a ``password=`` parameter;
+- each protocol's secret fields in its rendered wire text (SIP2's CO and AD), from the units.
+
+Protocol clients also mask secret fields when they record an exchange, so the raw bytes with a
+secret in them are never kept; the redactor is the second, last line.
 """
 
 from __future__ import annotations
 
+import base64
 import re
+from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
+MIN_SECRET_LENGTH = 3  # shorter values would mask ordinary text everywhere
 
-_SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
-    # SIP2 2.00: CO = login password (93), AD = patron password (11, 23, 63, ...).
-    re.compile(r"(?<=\|)(CO|AD)[^|\r\n]*"),
-    re.compile(r"(?i)(authorization:\s*)\S.*"),
-    re.compile(r"(?i)((?:password|passwd|pin|secret)=)[^&\s]*"),
+_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?im)(^[ \t>]*(?:proxy-)?authorization[ \t]*:[ \t]*)[^\r\n]+"),
+    re.compile(r"(?im)(^[ \t>]*(?:set-)?cookie[ \t]*:[ \t]*)[^\r\n]+"),
+    re.compile(r"(?i)([\"']?(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|digest)?\s*)[A-Za-z0-9+/=._~-]{4,}"),
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(?=@)"),
+    re.compile(r"(?i)((?:password|passwd|pwd|pin|secret|token)=)[^&\s\"'<]*"),
 )
 
-# Process-wide on purpose: a secret must be masked in every report the process writes,
-# whichever code path rendered the text.
-_registered: set[str] = set()
+
+def _variants(secret: str) -> set[str]:
+    encoded = secret.encode("utf-8")
+    return {secret, quote(secret, safe=""), quote_plus(secret), base64.b64encode(encoded).decode("ascii"),
+            base64.urlsafe_b64encode(encoded).decode("ascii")}
 
 
-def register_secret(value: str) -> None:
-    """Mask this exact value wherever it appears from now on (min. 3 chars, to stay sane)."""
-    if value and len(value) >= 3:
-        _registered.add(value)
+class Redactor:
+    """Replaces secrets and secret-bearing fields in text with ``***``."""
 
+    def __init__(
+        self,
+        secrets: Iterable[str] = (),
+        *,
+        credentials: Iterable[tuple[str, str]] = (),
+        wire_patterns: Iterable[re.Pattern[str]] = (),
+    ) -> None:
+        values: set[str] = set()
+        for secret in secrets:
+            if len(secret) >= MIN_SECRET_LENGTH:
+                values |= _variants(secret)
+        for user, password in credentials:
+            if password:
+                values.add(base64.b64encode(f"{user}:{password}".encode()).decode("ascii"))
+        # Longest first, so a secret that contains another is masked whole.
+        self._values = sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True)
+        self._patterns = (*tuple(wire_patterns), *_PATTERNS)
 
-def clear_registered_secrets() -> None:
-    _registered.clear()
+    def __call__(self, text: str) -> str:
+        return self.redact(text)
 
-
-def redact(text: str) -> str:
-    if not text:
+    def redact(self, text: str) -> str:
+        if not text:
+            return text
+        for value in self._values:
+            if value in text:
+                text = text.replace(value, MASK)
+        for pattern in self._patterns:
+            text = pattern.sub(lambda m: m.group(1) + MASK, text)
         return text
-    for secret in sorted(_registered, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(lambda m: m.group(1) + MASK, text)
-    return text
+
+    def redact_data(self, data: object) -> object:
+        """Every string inside a JSON-like structure, redacted (for results and reports)."""
+        if isinstance(data, str):
+            return self.redact(data)
+        if isinstance(data, dict):
+            return {k: self.redact_data(v) for k, v in data.items()}
+        if isinstance(data, (list, tuple)):
+            return [self.redact_data(v) for v in data]
+        return data
+
+
+NO_SECRETS = Redactor()

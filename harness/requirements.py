@@ -20,7 +20,7 @@ from harness.results import Override, Verdict
 
 KINDS = ("skal", "bør")
 _REQUIRED_KEYS = ("id", "kind", "title_nb", "title_en", "protocols", "spec")
-_MAPPING_KEYS = frozenset({"external_id", "award_criterion", "weight"})
+_MAPPING_KEYS = frozenset({"external_id", "award_criterion", "weight", "not_applicable"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class Requirement:
     external_id: str = ""
     award_criterion: str = ""
     weight: float | None = None
+    not_applicable: str = ""  # procurement's reason why it does not apply to this tender
 
     @property
     def area(self) -> str:
@@ -120,6 +121,7 @@ def apply_mapping(register: Register, mapping_path: Path) -> Register:
         external_id = "K2.3"
         award_criterion = "Kvalitet"
         weight = 5
+        # not_applicable = "the tender has no bookbus"   (the only way a verdict becomes N/A)
     """
     data = _read_toml(mapping_path)
     mapped = dict(register)
@@ -136,11 +138,16 @@ def apply_mapping(register: Register, mapping_path: Path) -> Register:
         weight = fields.get("weight")
         if weight is not None and not isinstance(weight, (int, float)):
             raise ConfigError(str(mapping_path), f"[{req_id}] weight", f"expected a number, got {weight!r}", "write e.g. weight = 5")
+        not_applicable = fields.get("not_applicable", "")
+        if not isinstance(not_applicable, str):
+            raise ConfigError(str(mapping_path), f"[{req_id}] not_applicable", f"expected the reason as a string, got {not_applicable!r}",
+                              'write e.g. not_applicable = "the tender has no bookbus"')
         mapped[req_id] = replace(
             requirement,
             external_id=str(fields.get("external_id", "")),
             award_criterion=str(fields.get("award_criterion", "")),
             weight=float(weight) if weight is not None else None,
+            not_applicable=not_applicable.strip(),
         )
     return Register(list(mapped.values()), register.source)
 

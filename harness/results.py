@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.evidence import Evidence
+
 
 class Outcome(str, enum.Enum):
     PASS = "PASS"
@@ -41,41 +43,6 @@ UNVERIFIED_OUTCOMES = frozenset(
 )
 # Outcomes that say "the behaviour is acceptable". WARN is a missed bør point, not a failure.
 PASSING_OUTCOMES = frozenset({Outcome.PASS, Outcome.WARN})
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What a failing (or warning) check shows a vendor's engineer who disputes it.
-
-    ``sent`` and ``received`` are readable renderings of the wire or file data (SIP2 lines,
-    HTTP exchanges, MARC fields); ``expected`` says what the clause demands. Everything here
-    has been through :func:`harness.redact.redact` before it is stored.
-    """
-
-    clause: str = ""
-    sent: str = ""
-    received: str = ""
-    expected: str = ""
-    details: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "clause": self.clause,
-            "sent": self.sent,
-            "received": self.received,
-            "expected": self.expected,
-            "details": list(self.details),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
-        return cls(
-            clause=str(data.get("clause", "")),
-            sent=str(data.get("sent", "")),
-            received=str(data.get("received", "")),
-            expected=str(data.get("expected", "")),
-            details=tuple(str(d) for d in data.get("details", ())),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +114,7 @@ class RequirementResult:
     external_id: str = ""
     weight: float | None = None
     award_criterion: str = ""
+    note: str = ""  # why the proposed verdict is what it is, where the checks alone do not say
 
     @property
     def verdict(self) -> Verdict:
@@ -165,6 +133,7 @@ class RequirementResult:
             "external_id": self.external_id,
             "weight": self.weight,
             "award_criterion": self.award_criterion,
+            "note": self.note,
         }
         if self.override:
             data["override"] = {
@@ -177,6 +146,8 @@ class RequirementResult:
 
 @dataclass(frozen=True, slots=True)
 class RunManifest:
+    """What ran, against what, and what did not: the first screen of every report."""
+
     suite_version: str
     git_revision: str
     target: str
@@ -186,6 +157,15 @@ class RunManifest:
     command: str = ""
     read_only: bool = False
     sandbox_defects: tuple[str, ...] = ()
+    suites: tuple[str, ...] = ()  # selected with --suite; empty: every suite
+    keyword: str = ""  # -k
+    interrupted: bool = False  # stopped before every selected check ran (Ctrl-C, SIGTERM, -x)
+    unreachable: tuple[str, ...] = ()  # "sip2: ..." one line per protocol whose endpoint did not answer
+    not_configured: tuple[str, ...] = ()  # protocols the profile has no section for
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.suites or self.keyword or self.read_only or self.interrupted)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -198,6 +178,11 @@ class RunManifest:
             "command": self.command,
             "read_only": self.read_only,
             "sandbox_defects": list(self.sandbox_defects),
+            "suites": list(self.suites),
+            "keyword": self.keyword,
+            "interrupted": self.interrupted,
+            "unreachable": list(self.unreachable),
+            "not_configured": list(self.not_configured),
         }
 
     @classmethod
@@ -212,6 +197,11 @@ class RunManifest:
             command=str(data.get("command", "")),
             read_only=bool(data.get("read_only", False)),
             sandbox_defects=tuple(data.get("sandbox_defects", ())),
+            suites=tuple(data.get("suites", ())),
+            keyword=str(data.get("keyword", "")),
+            interrupted=bool(data.get("interrupted", False)),
+            unreachable=tuple(data.get("unreachable", ())),
+            not_configured=tuple(data.get("not_configured", ())),
         )
 
 
@@ -239,13 +229,14 @@ def verdict_for(kind: str, outcomes: Sequence[Outcome]) -> Verdict:
     DESIGN.md: MET when every mandatory check PASSes (WARN allowed); NOT_MET when a
     mandatory check FAILed; UNVERIFIED when a mandatory check was SKIP, NOT_TESTED, ERROR or
     FLAKY, *never counted as met*; PARTIAL for a bør requirement with some PASS and some
-    FAIL; N/A when no check covering it ran.
+    FAIL. With no check in the run it is UNVERIFIED ("not run"): N/A is only what procurement
+    declares (``not_applicable`` in the mapping file, applied in ``verdicts``).
 
     For a skal requirement every check is mandatory. For a bør requirement the checks are
     the evidence for a "should": failures make it PARTIAL (or NOT_MET if nothing passed).
     """
     if not outcomes:
-        return Verdict.NOT_APPLICABLE
+        return Verdict.UNVERIFIED
     failed = any(o is Outcome.FAIL for o in outcomes)
     unverified = any(o in UNVERIFIED_OUTCOMES for o in outcomes)
     passed = any(o in PASSING_OUTCOMES for o in outcomes)

@@ -44,15 +44,18 @@ class Position:
     XML element, a BER tag path).
     """
 
-    offset: int
+    offset: int | None  # None: the problem has no place (a field that is missing)
     unit: str = "byte"
     record: int | None = None
     label: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.unit} {self.offset}"
-        if self.record is not None:
-            where = f"record {self.record + 1}, {where}"
+        parts = [f"record {self.record + 1}"] if self.record is not None else []
+        if self.offset is not None:
+            parts.append(f"{self.unit} {self.offset}")
+        where = ", ".join(parts)
+        if not where:
+            return self.label
         return f"{where} ({self.label})" if self.label else where
 
 

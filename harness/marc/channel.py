@@ -3,31 +3,34 @@
 Two channels, one interface:
 
 - :class:`HttpChannel`: the target (or the embedded sandbox) takes a batch over HTTP and
-  serves exports over HTTP; every exchange is kept as a readable transcript for evidence.
-- :class:`FileChannel`: a vendor without an import API. The harness writes the fixture
-  batch to ``import_dir`` for the evaluator to import by hand, and reads the export files
-  the profile names. Checks that need the harness to import step by step are NOT_TESTED.
+  serves exports over HTTP, through the bounded :class:`~harness.http.HttpClient` (a deadline
+  on the whole export, a byte budget); every exchange is kept for evidence.
+- :class:`FileChannel`: a vendor without an import API. The harness writes the fixture batch
+  to ``import_dir`` for the evaluator to import by hand, and reads the export files the
+  profile names. Checks that need the harness to import step by step are NOT_TESTED.
+
+An import's receipt is the target's word on what it created. The harness deletes only what a
+receipt it understood says it created, after checking each identifier's type and shape and
+that there are no more of them than records sent: a receipt it cannot read is a FAIL of the
+import (with the receipt as evidence), never a loop over a string's characters.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-import requests
+from harness.errors import TargetError, TargetUnreachable
+from harness.evidence import Exchange
+from harness.http import HttpClient
 
-from harness.errors import TargetTimeout, TargetUnreachable
-
-
-@dataclass(frozen=True, slots=True)
-class Exchange:
-    """One request and response, rendered for a report (never the body bytes in full)."""
-
-    request: str
-    response: str
+# What a record identifier may look like before the harness puts it in a DELETE URL.
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,61 +40,94 @@ class ExportFile:
     omitted: tuple[str, ...] = ()  # records the target says it refused (too long for ISO 2709)
 
 
+@dataclass(frozen=True, slots=True)
+class ImportReceipt:
+    """What the target said about an import, checked; ``problem`` says why it is unusable."""
+
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    rejected: tuple[str, ...] = ()
+    raw: str = ""  # the receipt as it came, for evidence
+    problem: str = ""  # empty when the receipt was understood
+    manual: str = ""  # a file channel: where the batch was left for the evaluator
+
+    @property
+    def understood(self) -> bool:
+        return not self.problem
+
+
+def read_receipt(body: bytes, records_sent: int) -> ImportReceipt:
+    """Parse and check a JSON receipt ``{"created": [...], "updated": [...], "rejected": [...]}``."""
+    raw = body[:4096].decode("utf-8", "replace")
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        return ImportReceipt(raw=raw, problem=f"the receipt is not JSON ({exc})")
+    if not isinstance(data, dict):
+        return ImportReceipt(raw=raw, problem=f"the receipt is a JSON {type(data).__name__}, not an object")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("created", "updated", "rejected"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return ImportReceipt(raw=raw, problem=f"'{key}' is {json.dumps(value, ensure_ascii=False)[:80]}, not a list of identifiers")
+        lists[key] = tuple(value)
+    created = lists["created"]
+    bad = [v for v in (*created, *lists["updated"]) if not _IDENTIFIER.match(v)]
+    if bad:
+        return ImportReceipt(raw=raw, problem=f"{bad[0]!r} is not a record identifier the harness can address")
+    if len(created) + len(lists["updated"]) > records_sent or len(set(created)) != len(created):
+        return ImportReceipt(raw=raw, problem=f"the receipt names {len(created)} created and {len(lists['updated'])} updated "
+                                              f"records for a batch of {records_sent}, or repeats one")
+    return ImportReceipt(created, lists["updated"], lists["rejected"], raw)
+
+
 class MarcChannel(Protocol):
     can_import: bool
-    transcript: list[Exchange]
+
+    @property
+    def transcript(self) -> list[Exchange]: ...
 
     def export(self, fmt: str, library: str | None = None) -> ExportFile: ...
 
-    def import_batch(self, data: bytes, library: str) -> dict[str, object]: ...
+    def import_batch(self, data: bytes, library: str, records: int) -> ImportReceipt: ...
 
-    def delete(self, control_numbers: Iterable[str]) -> None: ...
-
-
-def _summary(data: bytes) -> str:
-    return f"{len(data):,} bytes"
+    def delete(self, receipt: ImportReceipt) -> None: ...
 
 
-@dataclass
 class HttpChannel:
-    base_url: str
-    timeout: float = 30.0
-    auth: tuple[str, str] | None = None
-    can_import: bool = True
-    transcript: list[Exchange] = field(default_factory=list)
+    can_import = True
 
-    def _call(self, method: str, path: str, params: dict[str, str], body: bytes | None = None) -> requests.Response:
-        url = self.base_url.rstrip("/") + path
-        try:
-            response = requests.request(method, url, params=params, data=body, timeout=self.timeout, auth=self.auth)
-        except requests.Timeout as exc:
-            raise TargetTimeout(f"{method} {url}: no answer within {self.timeout:g} s") from exc
-        except requests.RequestException as exc:
-            raise TargetUnreachable(f"{method} {url}: {exc}") from exc
-        sent = f"{method} {response.request.url}" + (f" ({_summary(body)})" if body is not None else "")
-        received = f"HTTP {response.status_code} {response.headers.get('Content-Type', '')}, {_summary(response.content)}"
-        self.transcript.append(Exchange(sent, received))
-        return response
+    def __init__(self, base_url: str, *, timeout: float, auth: tuple[str, str] | None = None, max_bytes: int) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.client = HttpClient("marc", timeout=timeout, max_bytes=max_bytes, auth=auth)
+
+    @property
+    def transcript(self) -> list[Exchange]:
+        return list(self.client.transcript)
 
     def export(self, fmt: str, library: str | None = None) -> ExportFile:
         params = {"format": fmt} | ({"library": library} if library else {})
-        response = self._call("GET", "/marc/export", params)
-        if response.status_code != 200:
-            raise TargetUnreachable(f"export answered HTTP {response.status_code}: {response.text[:300]}")
-        omitted = unquote(response.headers.get("X-Omitted-Records", ""))
-        return ExportFile(response.content, response.url, tuple(o for o in omitted.split("; ") if o))
+        response = self.client.get(f"{self.base_url}/marc/export", params)
+        if response.status != 200:
+            raise TargetUnreachable(f"the export answered HTTP {response.status}: {response.text()[:300]}")
+        omitted = unquote(response.headers.get("x-omitted-records", ""))
+        return ExportFile(response.body, response.url, tuple(o for o in omitted.split("; ") if o))
 
-    def import_batch(self, data: bytes, library: str) -> dict[str, object]:
-        response = self._call("POST", "/marc/import", {"library": library}, data)
-        if response.status_code != 200:
-            raise TargetUnreachable(f"import answered HTTP {response.status_code}: {response.text[:300]}")
-        result: dict[str, object] = response.json()
-        return result
+    def import_batch(self, data: bytes, library: str, records: int) -> ImportReceipt:
+        response = self.client.post(f"{self.base_url}/marc/import?library={quote(library)}", data)
+        if response.status != 200:
+            return ImportReceipt(raw=response.text()[:4096], problem=f"the import answered HTTP {response.status}")
+        return read_receipt(response.body, records)
 
-    def delete(self, control_numbers: Iterable[str]) -> None:
-        """Clean up what a scenario created; the target's shared sandbox must not fill up."""
-        for number in control_numbers:
-            self._call("DELETE", f"/marc/record/{number}", {})
+    def delete(self, receipt: ImportReceipt) -> None:
+        """Clean up what an import created; the target's shared sandbox must not fill up."""
+        if not receipt.understood:
+            return  # never guess what to delete
+        for number in receipt.created:
+            try:
+                self.client.request("DELETE", f"{self.base_url}/marc/record/{quote(number, safe='')}")
+            except TargetError:
+                continue  # cleanup is best effort; the transcript shows what failed
 
 
 @dataclass
@@ -99,8 +135,13 @@ class FileChannel:
     export_file: Path | None
     export_xml_file: Path | None
     import_dir: Path | None
+    max_bytes: int
     can_import: bool = False
-    transcript: list[Exchange] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    @property
+    def transcript(self) -> list[Exchange]:
+        return self.exchanges
 
     def export(self, fmt: str, library: str | None = None) -> ExportFile:
         path = self.export_xml_file if fmt == "marcxml" else self.export_file
@@ -108,16 +149,19 @@ class FileChannel:
             key = "export_xml_file" if fmt == "marcxml" else "export_file"
             raise TargetUnreachable(f"the profile names no [marc] {key}")
         try:
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                raise TargetError(f"the export file {path} has {size:,} bytes, over [marc] max_export_bytes = {self.max_bytes:,}")
             data = path.read_bytes()
         except OSError as exc:
             raise TargetUnreachable(f"cannot read the export file {path}: {exc.strerror}") from exc
-        self.transcript.append(Exchange(f"read {path}", _summary(data)))
+        self.exchanges.append(Exchange("file", str(path), f"read {path}", f"{len(data):,} bytes"))
         return ExportFile(data, str(path))
 
-    def import_batch(self, data: bytes, library: str) -> dict[str, object]:
-        raise NotImplementedError("a file channel cannot import; the evaluator imports the written batch by hand")
+    def import_batch(self, data: bytes, library: str, records: int) -> ImportReceipt:
+        raise TargetError("a file channel cannot import; the evaluator imports the written batch by hand")
 
-    def delete(self, control_numbers: Iterable[str]) -> None:
+    def delete(self, receipt: ImportReceipt) -> None:
         pass  # nothing was imported by the harness
 
     def write_batch(self, name: str, data: bytes) -> Path | None:

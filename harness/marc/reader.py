@@ -3,7 +3,8 @@
 Structural verdicts come from :mod:`harness.marc.iso2709`; this module is for the checks
 and the sandbox that need the *content* (round trip, holdings, upgrade). Framing is the
 harness's own (resynchronising on the record terminator), so pymarc's habit of silently
-ending the loop after a wrong record length (research/marc.md §3.4) cannot lose records.
+ending the loop after a wrong record length cannot lose records, and each record is decoded
+past the structural and encoding faults other checks own (:mod:`harness.marc.lenient`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pymarc
 from lxml import etree
 
 from harness.marc.iso2709 import iter_raw_records
+from harness.marc.lenient import decode_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,7 @@ class ReadResult:
     offset: int  # byte offset (ISO 2709) or source line (MARCXML)
     record: pymarc.Record | None
     error: str = ""
+    how: str = ""  # how a record was read past a fault another check owns; "" when read as it is
 
 
 def sniff_format(data: bytes) -> str:
@@ -32,13 +35,10 @@ def sniff_format(data: bytes) -> str:
 
 def iter_iso2709(data: bytes) -> Iterator[ReadResult]:
     for raw in iter_raw_records(io.BytesIO(data)):
-        try:
-            # force_utf8: content checks read the bytes as UTF-8 whatever leader/09 says;
-            # a lying leader/09 is the structural check's finding, not a reason to garble.
-            record = pymarc.Record(data=raw.data, to_unicode=True, force_utf8=True, utf8_handling="strict")
-            yield ReadResult(raw.index, raw.offset, record)
-        except Exception as exc:  # pymarc raises a mix of its own classes, ValueError, UnicodeError
-            yield ReadResult(raw.index, raw.offset, None, f"{type(exc).__name__}: {exc}")
+        # UTF-8 whatever leader/09 says: a lying leader/09 is the encoding check's finding,
+        # not a reason to garble the content the other checks judge.
+        decoded = decode_record(raw.data)
+        yield ReadResult(raw.index, raw.offset, decoded.record, decoded.error, decoded.how)
 
 
 def _local(tag: object) -> str:

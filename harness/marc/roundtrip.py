@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import pymarc
-
 from harness.marc.diff import FieldDiff, diff_records
 from harness.marc.iso2709 import control_number, iter_raw_records
+from harness.marc.lenient import decode_record
 
 FieldTable = tuple[tuple[bytes, bytes], ...]
 
@@ -28,6 +27,7 @@ class RecordComparison:
     missing: bool = False  # in the batch, not in the export
     unexpected: bool = False  # in the export, not in the batch
     unreadable: str = ""  # why the exported record could not be decoded for a field diff
+    read_as: str = ""  # how the exported record was read past a fault another check owns
 
     @property
     def identical(self) -> bool:
@@ -55,21 +55,16 @@ def _without(table: FieldTable | None, ignore: frozenset[bytes]) -> FieldTable |
     return None if table is None else tuple(f for f in table if f[0] not in ignore)
 
 
-def _decode(data: bytes) -> pymarc.Record:
-    return pymarc.Record(data=data, to_unicode=True, force_utf8=True, utf8_handling="replace")
-
-
 def compare_pair(number: str, before: bytes, after: bytes, ignore_tags: frozenset[str]) -> RecordComparison:
     ignore = frozenset(t.encode() for t in ignore_tags)
     fast_before, fast_after = _without(field_table(before), ignore), _without(field_table(after), ignore)
     if fast_before is not None and fast_before == fast_after:
         return RecordComparison(number)
-    try:
-        decoded_after = _decode(after)
-    except Exception as exc:  # pymarc raises its own classes, ValueError and UnicodeError alike
-        return RecordComparison(number, unreadable=f"{type(exc).__name__}: {exc}")
-    diffs = diff_records(_decode(before), decoded_after, ignore_tags=ignore_tags)
-    return RecordComparison(number, tuple(diffs))
+    decoded_before, decoded_after = decode_record(before), decode_record(after)
+    if decoded_after.record is None or decoded_before.record is None:
+        return RecordComparison(number, unreadable=decoded_after.error or decoded_before.error)
+    diffs = diff_records(decoded_before.record, decoded_after.record, ignore_tags=ignore_tags)
+    return RecordComparison(number, tuple(diffs), read_as=decoded_after.how)
 
 
 def _keyed(stream: BinaryIO) -> Iterator[tuple[str, bytes]]:

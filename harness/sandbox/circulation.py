@@ -2,22 +2,25 @@
 
 The lending rules as a table, then what moves items: checkout, renewal, checkin with routing,
 and the item status those leave behind. Who the patron is and what they have (PIN, status
-flags, fees, holds, blocks) is ``patrons``. The SIP2 replies (``sip2_replies``) turn requests
+flags, fees, holds, blocks) is ``patrons``. The SIP2 reply builders (``harness/sip2/sandbox/replies.py``) turn requests
 into calls here and results into replies; other channels (SRU holdings, OAI-PMH) read the same
 items. Every function takes the consortium lock, takes ``now`` from the caller (so tests can
 pin time) and returns a result value with a screen message in Norwegian bokmål, the language
 of the consortium's kiosks.
 
-Libraries are library numbers (NO-99000xx) here; SIP2 names them by their ``sip2_institution``
-code (AO, AP, BS), mapped by :func:`library_for_institution`.
+Libraries are library numbers (NO-99000xx) here; a protocol names them by its own code
+(SIP2's institution id), mapped by :func:`library_by_code`. No protocol's codes appear here:
+the SIP2 reply builders turn :class:`Routing` and :class:`ItemState` into SIP2's tables.
 
-Defects that change circulation itself are applied here, each at one commented place:
-``sip2-foreign-patron-refused`` (:func:`may_borrow_at`) and ``sip2-no-routing``
-(:func:`_route`); ``sip2-accept-wrong-pin`` is in ``patrons.check_patron``.
+Where the consortium's :class:`~harness.sandbox.state.Policy` says the system deviates (set
+from sandbox defects), it is applied at one commented place each: ``home_library_only``
+(:func:`may_borrow_at`) and ``route_returns`` (:func:`_route`); ``accept_any_pin`` is in
+``patrons.check_patron``.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,38 +44,36 @@ LENDING_RULES: frozenset[tuple[str, str]] = frozenset({
 
 MAX_RENEWALS = 3  # renewals of one loan; the patron's limits (status flags) are in patrons
 
-# 3M SIP2 extensions (Rev 1.20, 2005), CV alert type in the Checkin Response (10); listed in
-# research/sip2.md §1.2, values as Koha and Evergreen emit them (harness/sip2/fields.py
-# ALERT_TYPE): 00 unknown, 01 hold for this library, 02 hold for another branch, 03 hold for
-# interlibrary loan, 04 send to another branch, 99 other. The sandbox sends 01, 02 and 04.
-ALERT_HOLD_HERE = "01"
-ALERT_HOLD_ELSEWHERE = "02"
-ALERT_SEND_HOME = "04"
+class Routing(enum.Enum):
+    """What a checkin tells the person at the return machine to do with the item."""
 
-# 3M SIP2 2.00, Item Information Response (18), circulation status (the codes used here).
-STATUS_AVAILABLE, STATUS_CHARGED, STATUS_ON_HOLD_SHELF, STATUS_IN_TRANSIT = "03", "04", "08", "10"
+    HOLD_HERE = "hold here"  # a hold at this library: onto the hold shelf
+    HOLD_ELSEWHERE = "hold elsewhere"  # a hold at another member: send it there
+    SEND_HOME = "send home"  # another member's (or the bookbus's, the deposit's) item: send it home
+
+
+class ItemState(enum.Enum):
+    AVAILABLE = "available"
+    ON_LOAN = "on loan"
+    ON_HOLD_SHELF = "on the hold shelf"
+    IN_TRANSIT = "in transit"
 
 
 # -- libraries: which one, and who may borrow there -------------------------------------------
 
-def library_for_institution(consortium: Consortium, code: str | None) -> Library | None:
-    """The member library a SIP2 institution id (AO/AP/BS) names, e.g. TROMSO -> NO-9900001."""
+def library_by_code(consortium: Consortium, protocol: str, code: str | None) -> Library | None:
+    """The member library a protocol's code names, e.g. SIP2's TROMSO -> NO-9900001."""
     if not code:
         return None
-    return next((lib for lib in consortium.libraries.values() if lib.sip2_institution == code), None)
+    return next((lib for lib in consortium.libraries.values() if lib.code_for(protocol) == code), None)
 
 
-def institution_of(consortium: Consortium, number: str) -> str:
-    library = consortium.libraries.get(number)
-    return library.sip2_institution if library is not None else ""
-
-
-def may_borrow_at(consortium: Consortium, patron: Patron, library: Library, defects: frozenset[str]) -> bool:
+def may_borrow_at(consortium: Consortium, patron: Patron, library: Library) -> bool:
     home = consortium.libraries.get(patron.home_library)
     if home is None:
         return False
-    if "sip2-foreign-patron-refused" in defects and home.number != library.number:
-        return False  # DEFECT sip2-foreign-patron-refused: only the home library lends (dp2 #765)
+    if consortium.policy.home_library_only and home.number != library.number:
+        return False  # POLICY home_library_only (defect sip2-foreign-patron-refused; dp2 #765)
     return (home.kind, library.kind) in LENDING_RULES
 
 
@@ -106,7 +107,7 @@ def _pending_holds(consortium: Consortium, item: Item) -> Iterator[tuple[Patron,
 
 def checkout(
     consortium: Consortium, *, library: Library | None, access: PatronAccess, item_barcode: str,
-    renewal_allowed: bool, now: datetime, defects: frozenset[str],
+    renewal_allowed: bool, now: datetime,
 ) -> Loan:
     with consortium.lock:
         item = find_item(consortium, item_barcode)
@@ -127,7 +128,7 @@ def checkout(
             return Loan(False, "Eksemplaret er reservert for en annen låner", item)
         if not may_charge(consortium, patron, now):
             return Loan(False, "Lånekortet er sperret for utlån", item)
-        if not may_borrow_at(consortium, patron, library, defects):
+        if not may_borrow_at(consortium, patron, library):
             return Loan(False, f"{library.name} låner ikke ut til lånere fra ditt bibliotek", item)
         patron.holds = [h for h in patron.holds if not (h.available and h.item_barcode == item.barcode)]
         item.borrower, item.due, item.renewals = patron.barcode, _due(now), 0
@@ -179,15 +180,15 @@ class Return:
     message: str
     item: Item | None = None
     borrower: str | None = None  # whose loan ended
-    destination: str | None = None  # CT: library number the item must go to
-    alert_type: str | None = None  # CV: one of the ALERT_* codes above
+    destination: str | None = None  # library number the item must go to
+    routing: Routing | None = None
 
     @property
     def alert(self) -> bool:
-        return self.alert_type is not None
+        return self.routing is not None
 
 
-def checkin(consortium: Consortium, *, library: Library | None, item_barcode: str, now: datetime, defects: frozenset[str]) -> Return:
+def checkin(consortium: Consortium, *, library: Library | None, item_barcode: str, now: datetime) -> Return:
     """Return anywhere (SIP-05): the item is checked in where it is handed in, then routed."""
     with consortium.lock:
         item = find_item(consortium, item_barcode)
@@ -198,12 +199,12 @@ def checkin(consortium: Consortium, *, library: Library | None, item_barcode: st
         borrower = item.borrower
         item.borrower, item.due, item.renewals = None, None, 0
         item.location = library.number
-        destination, alert_type, message = _route(consortium, item, library, defects)
+        destination, routing, message = _route(consortium, item, library)
         item.in_transit_to = destination
-        return Return(True, message if borrower else f"{message} (var ikke utlånt)", item, borrower, destination, alert_type)
+        return Return(True, message if borrower else f"{message} (var ikke utlånt)", item, borrower, destination, routing)
 
 
-def _route(consortium: Consortium, item: Item, library: Library, defects: frozenset[str]) -> tuple[str | None, str | None, str]:
+def _route(consortium: Consortium, item: Item, library: Library) -> tuple[str | None, Routing | None, str]:
     """Where a returned item goes next: a waiting hold first, then its home library.
 
     Bookbus and deposit copies have a home_library away from their owner (the profile's
@@ -213,28 +214,28 @@ def _route(consortium: Consortium, item: Item, library: Library, defects: frozen
     for hold in (*trapped, *(h for _, h in _pending_holds(consortium, item))):  # already trapped, else the oldest
         hold.available, hold.item_barcode = True, item.barcode
         if hold.pickup_library == library.number:
-            return None, ALERT_HOLD_HERE, "Reservert: legg på hentehylla"
+            return None, Routing.HOLD_HERE, "Reservert: legg på hentehylla"
         name = consortium.libraries[hold.pickup_library].name if hold.pickup_library in consortium.libraries else hold.pickup_library
-        return hold.pickup_library, ALERT_HOLD_ELSEWHERE, f"Reservert: send til {name}"
+        return hold.pickup_library, Routing.HOLD_ELSEWHERE, f"Reservert: send til {name}"
     if item.home_library == library.number:
         return None, None, "Levert"
-    if "sip2-no-routing" in defects:
-        return None, None, "Levert"  # DEFECT sip2-no-routing: another library's item stays here
+    if not consortium.policy.route_returns:
+        return None, None, "Levert"  # POLICY route_returns off (defect sip2-no-routing): it stays here
     home = consortium.libraries.get(item.home_library)
-    return item.home_library, ALERT_SEND_HOME, f"Send til {home.name if home else item.home_library}"
+    return item.home_library, Routing.SEND_HOME, f"Send til {home.name if home else item.home_library}"
 
 
 # -- item information and status ----------------------------------------------------------------
 
-def circulation_status(consortium: Consortium, item: Item) -> str:
+def item_state(consortium: Consortium, item: Item) -> ItemState:
     with consortium.lock:
         if item.borrower is not None:
-            return STATUS_CHARGED
+            return ItemState.ON_LOAN
         if item.in_transit_to is not None:  # also on its way to a hold's pickup library
-            return STATUS_IN_TRANSIT
+            return ItemState.IN_TRANSIT
         if any(h.available and h.item_barcode == item.barcode for p in consortium.patrons.values() for h in p.holds):
-            return STATUS_ON_HOLD_SHELF
-        return STATUS_AVAILABLE
+            return ItemState.ON_HOLD_SHELF
+        return ItemState.AVAILABLE
 
 
 def hold_queue_length(consortium: Consortium, item: Item) -> int:

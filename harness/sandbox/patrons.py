@@ -2,15 +2,17 @@
 
 Pure functions over :class:`Consortium`, no sockets, on the same terms as ``circulation``
 (the consortium lock, ``now`` from the caller, a result with a screen message in Norwegian
-bokmål): the PIN check, the patron's summary and status flags (SIP2 23/63), fee payment (37),
-holds (15) and blocks (01, 25). Loans and returns are ``circulation``'s.
+bokmål): the PIN check, what the patron has and may do (:class:`Standing`), fee payment, holds
+and blocks. Loans and returns are ``circulation``'s. The SIP2 reply builders turn these into
+SIP2's flags and codes; nothing here speaks SIP2.
 
-One defect is applied here, at one commented place: ``sip2-accept-wrong-pin``
+One policy deviation is applied here, at one commented place: ``accept_any_pin``
 (:func:`check_patron`).
 """
 
 from __future__ import annotations
 
+import enum
 import itertools
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +21,7 @@ from decimal import Decimal, InvalidOperation
 from harness.profile import Library
 from harness.sandbox.state import Consortium, Hold, Item, Patron, find_item
 
-# Limits behind the 14 patron-status flags (3M SIP2 2.00, Patron Status Response (24)) and
-# the 64's BZ/CA/CB/CC limits. Reaching one denies charging, as the flags say.
+# The consortium's limits on a patron: reaching one denies borrowing (and, for holds, holds).
 CHARGED_LIMIT = 50
 OVERDUE_LIMIT = 10
 HOLD_LIMIT = 20
@@ -49,13 +50,13 @@ class PatronAccess:
         return self.patron is None or (self.pin_given and not self.pin_ok)
 
 
-def check_patron(consortium: Consortium, barcode: str | None, pin: str | None, defects: frozenset[str]) -> PatronAccess:
-    """An absent or empty PIN is not a verified PIN (research §3 P13: CQ N for an empty PIN)."""
+def check_patron(consortium: Consortium, barcode: str | None, pin: str | None) -> PatronAccess:
+    """An absent or empty PIN is not a verified PIN (research/sip2.md §3 P13)."""
     patron = consortium.patrons.get(barcode or "")
     given = bool(pin)
     ok = patron is not None and given and pin == patron.pin
-    if "sip2-accept-wrong-pin" in defects and patron is not None and given:
-        ok = True  # DEFECT sip2-accept-wrong-pin: any PIN is taken as right (Libki #351)
+    if consortium.policy.accept_any_pin and patron is not None and given:
+        ok = True  # POLICY accept_any_pin (defect sip2-accept-wrong-pin; Libki #351)
     return PatronAccess(patron, given, ok)
 
 
@@ -63,14 +64,14 @@ def check_patron(consortium: Consortium, barcode: str | None, pin: str | None, d
 
 @dataclass(frozen=True, slots=True)
 class PatronSummary:
-    """The 64's item lists (3M SIP2 2.00, summary positions 0-5), in the order of the table."""
+    """What a patron has, as lists of item barcodes (or fee lines), in a fixed order."""
 
-    hold_items: tuple[str, ...] = ()  # AS: holds available for pickup (research §3 P15)
-    overdue_items: tuple[str, ...] = ()  # AT
-    charged_items: tuple[str, ...] = ()  # AU: every item on loan, overdue ones included
-    fine_items: tuple[str, ...] = ()  # AV: one entry per fee owed
-    recall_items: tuple[str, ...] = ()  # BU: the sandbox does not recall
-    unavailable_holds: tuple[str, ...] = ()  # CD: holds still waiting for a copy
+    hold_items: tuple[str, ...] = ()  # holds available for pickup
+    overdue_items: tuple[str, ...] = ()
+    charged_items: tuple[str, ...] = ()  # every item on loan, overdue ones included
+    fine_items: tuple[str, ...] = ()  # one entry per fee owed
+    recall_items: tuple[str, ...] = ()  # the sandbox does not recall
+    unavailable_holds: tuple[str, ...] = ()  # holds still waiting for a copy
 
     def lists(self) -> tuple[tuple[str, ...], ...]:
         return (self.hold_items, self.overdue_items, self.charged_items, self.fine_items,
@@ -97,23 +98,34 @@ def summarise(consortium: Consortium, patron: Patron, now: datetime) -> PatronSu
         )
 
 
-def status_flags(consortium: Consortium, patron: Patron, now: datetime) -> str:
-    """The 14 patron-status flags, Y or blank (3M SIP2 2.00, table in harness/sip2/fields.py)."""
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the patron may do now, and why not."""
+
+    borrowing_denied: bool
+    renewal_denied: bool
+    recall_denied: bool
+    holds_denied: bool
+    too_many_items: bool
+    too_many_overdue: bool
+    excessive_fees: bool
+
+
+def standing(consortium: Consortium, patron: Patron, now: datetime) -> Standing:
     summary = summarise(consortium, patron, now)
     too_many = len(summary.charged_items) >= CHARGED_LIMIT
     overdue = len(summary.overdue_items) >= OVERDUE_LIMIT
     fees = fees_owed(patron) > FEE_LIMIT
-    denied = patron.blocked or too_many or overdue or fees
-    flags = [
-        denied, patron.blocked, patron.blocked, patron.blocked or len(patron.holds) >= HOLD_LIMIT,  # 0-3 privileges
-        False, too_many, overdue, False, False, False,  # 4 card lost .. 9 too many lost
-        False, fees, False, False,  # 10 fines, 11 fees, 12 recall overdue, 13 billed
-    ]
-    return "".join("Y" if flag else " " for flag in flags)
+    return Standing(
+        borrowing_denied=patron.blocked or too_many or overdue or fees,
+        renewal_denied=patron.blocked, recall_denied=patron.blocked,
+        holds_denied=patron.blocked or len(patron.holds) >= HOLD_LIMIT,
+        too_many_items=too_many, too_many_overdue=overdue, excessive_fees=fees,
+    )
 
 
 def may_charge(consortium: Consortium, patron: Patron, now: datetime) -> bool:
-    return status_flags(consortium, patron, now)[0] != "Y"
+    return not standing(consortium, patron, now).borrowing_denied
 
 
 # -- fees ----------------------------------------------------------------------------------------
@@ -183,13 +195,19 @@ def _find_record(consortium: Consortium, item_barcode: str | None, title: str | 
     return None
 
 
+class HoldAction(enum.Enum):
+    PLACE = "place"
+    CANCEL = "cancel"
+    CHANGE = "change"  # the pickup library
+
+
 @dataclass(frozen=True, slots=True)
 class HoldRequest:
-    mode: str  # 3M SIP2 2.00 hold mode: + add, - delete, * change
+    action: HoldAction
     item_barcode: str | None = None
     title: str | None = None
     pickup: Library | None = None
-    specific_copy: bool = False  # hold type 3 (BY): this copy, not any copy of the title
+    specific_copy: bool = False  # this copy, not any copy of the title
 
 
 def hold(consortium: Consortium, *, access: PatronAccess, request: HoldRequest, now: datetime) -> HoldResult:
@@ -203,15 +221,15 @@ def hold(consortium: Consortium, *, access: PatronAccess, request: HoldRequest, 
         record_id, item = found
         title = item.title if item is not None else request.title or ""
         mine = [h for h in patron.holds if h.record_id == record_id]
-        if request.mode == "-":
+        if request.action is HoldAction.CANCEL:
             patron.holds = [h for h in patron.holds if h.record_id != record_id]
             return HoldResult(bool(mine), "Reservasjonen er slettet" if mine else "Ingen slik reservasjon", title=title)
-        if request.mode == "*":
+        if request.action is HoldAction.CHANGE:
             if not mine or request.pickup is None:
                 return HoldResult(False, "Ingen slik reservasjon", title=title)
             mine[0].pickup_library = request.pickup.number
             return HoldResult(True, f"Hentested endret til {request.pickup.name}", mine[0], title=title)
-        if status_flags(consortium, patron, now)[3] == "Y":
+        if standing(consortium, patron, now).holds_denied:
             return HoldResult(False, "Lånekortet er sperret for reservasjoner", title=title)
         if mine or (item is not None and item.borrower == patron.barcode):
             return HoldResult(False, "Du har allerede denne tittelen eller en reservasjon på den", title=title)

@@ -11,29 +11,49 @@ the MARC channel and SIP2 cannot disagree about who has what.
 
 from __future__ import annotations
 
+import enum
 import threading
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pymarc
 
 from harness.paths import MARC_FIXTURES_DIR
-from harness.profile import Library, Profile
+from harness.profile import Library, Profile, TestItem
 
-ITEM_KINDS = ("regular", "bookbus", "deposit")
 LOAN_PERIOD = timedelta(days=28)  # the consortium's one loan period (no per-kind periods yet)
+
+
+class FeeKind(enum.Enum):
+    """What a fee is for; each protocol names it in its own code table."""
+
+    OTHER = "other"
+    ADMINISTRATIVE = "administrative"
+    DAMAGE = "damage"
+    OVERDUE = "overdue"
+    PROCESSING = "processing"
+    RENTAL = "rental"
+    REPLACEMENT = "replacement"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Where the sandbox's system deviates from the consortium's rules (set from defects)."""
+
+    home_library_only: bool = False  # only the patron's home library lends
+    route_returns: bool = True  # another library's item is sent home at checkin
+    accept_any_pin: bool = False  # a wrong PIN is taken as right
 
 
 @dataclass(slots=True)
 class Fee:
     fee_id: str
     amount: Decimal  # still owed, in ``currency``
-    fee_type: str = "04"  # 3M SIP2 2.00 fee type table: 04 = overdue
+    kind: FeeKind = FeeKind.OVERDUE
     currency: str = "NOK"
     item_barcode: str = ""
     description: str = ""
@@ -67,7 +87,7 @@ class Item:
     title: str  # 245 $a
     owning_library: str  # 852 $a: the library that owns (bought) the copy
     home_library: str  # where it lives; a bookbus or deposit copy lives away from its owner
-    kind: str = "regular"  # one of ITEM_KINDS
+    kind: str = "regular"  # one of harness.profile.ITEM_KINDS
     location: str = ""  # the library it is at now
     borrower: str | None = None  # patron barcode while on loan
     due: datetime | None = None
@@ -84,6 +104,7 @@ class Consortium:
     items: dict[str, Item] = field(default_factory=dict)  # barcode (852 $p) -> item
     lock: threading.RLock = field(default_factory=threading.RLock)
     next_number: int = 1
+    policy: Policy = Policy()
 
     @property
     def loans(self) -> dict[str, str]:
@@ -104,9 +125,14 @@ class Consortium:
 
 
 def load_libraries(path: Path = MARC_FIXTURES_DIR / "libraries.toml") -> dict[str, Library]:
+    """The sandbox's own consortium; ``<protocol>_institution`` keys become the library's codes."""
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    libraries = [Library(**entry) for entry in data["library"]]
+    libraries = []
+    for entry in data["library"]:
+        codes = {k.removesuffix("_institution"): str(v) for k, v in entry.items() if k.endswith("_institution")}
+        core = {k: str(v) for k, v in entry.items() if not k.endswith("_institution")}
+        libraries.append(Library(**core, codes=codes))
     return {lib.number: lib for lib in libraries}
 
 
@@ -154,14 +180,14 @@ def build_items(consortium: Consortium, records: Iterable[tuple[str, pymarc.Reco
                 consortium.items.setdefault(item.barcode, item)
 
 
-def apply_profile_items(consortium: Consortium, entries: Iterable[Mapping[str, Any]]) -> None:
+def apply_profile_items(consortium: Consortium, entries: Iterable[TestItem]) -> None:
     """The profile's [[item]] entries say where bookbus and deposit copies live."""
     for entry in entries:
-        item = consortium.items.get(str(entry["barcode"]))
+        item = consortium.items.get(entry.barcode)
         if item is None:
             continue  # the profile names a copy the catalogue does not hold: nothing to override
-        item.kind = str(entry.get("kind", item.kind))
-        item.home_library = str(entry.get("home_library", item.home_library))
+        item.kind = entry.kind
+        item.home_library = entry.home_library
         item.location = item.home_library
 
 
@@ -185,7 +211,7 @@ def seed_fees(consortium: Consortium) -> None:
     """TST0000003 owes 50.00 NOK (overdue), so Fee Paid (37) has something to pay."""
     patron = consortium.patrons.get("TST0000003")
     if patron is not None and not patron.fees:
-        patron.fees.append(Fee("sbx-fee-0001", Decimal("50.00"), "04", "NOK", description="Purregebyr"))
+        patron.fees.append(Fee("sbx-fee-0001", Decimal("50.00"), FeeKind.OVERDUE, "NOK", description="Purregebyr"))
 
 
 def seed_holds(consortium: Consortium, keep_available: Iterable[str] = ()) -> None:
@@ -210,13 +236,7 @@ def new_consortium(profile: Profile) -> Consortium:
     """An empty consortium with the fixture libraries and the sandbox profile's patrons."""
     consortium = Consortium(libraries=load_libraries())
     for entry in profile.patrons:
-        patron = Patron(
-            barcode=str(entry["barcode"]),
-            name=str(entry.get("name", "")),
-            home_library=str(entry.get("home_library", "")),
-            pin=str(entry.get("pin", "")),
-        )
-        consortium.patrons[patron.barcode] = patron
+        consortium.patrons[entry.barcode] = Patron(entry.barcode, entry.name, entry.home_library, entry.pin)
     return consortium
 
 
@@ -224,7 +244,7 @@ def stock_consortium(consortium: Consortium, profile: Profile) -> None:
     """After the catalogue loaded: items from the holdings, the profile's overrides, seed data."""
     build_items(consortium)
     apply_profile_items(consortium, profile.items)
-    test_items = [str(e["barcode"]) for e in profile.items]
+    test_items = [e.barcode for e in profile.items]
     seed_fees(consortium)
     seed_loans(consortium, keep_available=test_items)
     seed_holds(consortium, keep_available=test_items)

@@ -1,115 +1,103 @@
-"""The running sandbox: one consortium, its servers on 127.0.0.1, clean shutdown.
+"""The running sandbox: one consortium, every protocol's service on 127.0.0.1, clean stop.
 
-``Sandbox(profile, defects)`` loads the fixture catalogue into one consortium and serves it:
-MARC over HTTP, SIP2 in plaintext and over TLS (Z39.50, SRU and OAI-PMH share the same state
-as they arrive). Use it as a context manager; it binds free ports on 127.0.0.1 and shuts down
-cleanly, TLS certificates included.
+``Sandbox(profile, defects)`` builds the consortium from the fixtures and the sandbox profile
+and asks each registered unit's service to load its data into it (MARC first: the catalogue
+goes in through the MARC import path, so import defects shape it). ``start()`` starts the one
+HTTP server, then each service, and returns the *resolved profile*: the sandbox's profile
+with every endpoint filled in, exactly as a vendor's profile would give them, so nothing
+downstream asks whether the target is the sandbox. ``stop()`` closes every socket and removes
+every key file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import replace
 from types import TracebackType
+from typing import Any
 
-from harness.paths import MARC_FIXTURES_DIR
+from harness.defects import DefectSet
 from harness.profile import Profile
-from harness.sandbox import tls
-from harness.sandbox.http_server import SandboxHTTPServer, serve_in_thread
-from harness.sandbox.marc_service import import_batch
-from harness.sandbox.sip2_acs import ACS, Account
-from harness.sandbox.sip2_server import SIP2Server
+from harness.registry import UNITS
+from harness.sandbox.http import Router, SandboxHTTPServer, json_response
 from harness.sandbox.state import Consortium, new_consortium, stock_consortium
-
-# The catalogue, plus the records ISO 2709 cannot hold (MARC-04): a real catalogue has them.
-CATALOGUE_FILES = (MARC_FIXTURES_DIR / "consortium.mrc", MARC_FIXTURES_DIR / "oversize.xml")
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoints:
-    http: str
-    sip2: tuple[str, int]
-    sip2_tls: tuple[str, int] | None = None  # None: not served, sip2_tls_note says why
-    sip2_ca_file: str | None = None  # the throwaway CA that signed the TLS listener's certificate
-    sip2_tls_note: str = ""
-
-    def describe(self) -> list[tuple[str, str]]:
-        host, port = self.sip2
-        lines = [
-            ("MARC export", f"{self.http}/marc/export?format=iso2709|marcxml[&library=NO-99...]"),
-            ("MARC import", f"POST {self.http}/marc/import?library=NO-99..."),
-            ("SIP2", f"{host}:{port} (plaintext, CR-terminated, UTF-8)"),
-        ]
-        if self.sip2_tls is not None:
-            lines.append(("SIP2 TLS", f"{self.sip2_tls[0]}:{self.sip2_tls[1]} (CA file {self.sip2_ca_file})"))
-        else:
-            lines.append(("SIP2 TLS", f"not served: {self.sip2_tls_note}"))
-        return lines
+from harness.units import ProtocolUnit, SandboxContext, SandboxService
 
 
 class Sandbox:
-    def __init__(self, profile: Profile, defects: frozenset[str] = frozenset(), catalogue: tuple[Path, ...] = CATALOGUE_FILES) -> None:
-        self.defects = defects
+    def __init__(
+        self,
+        profile: Profile,
+        defects: DefectSet = DefectSet(),
+        *,
+        units: tuple[ProtocolUnit[Any], ...] = UNITS,
+        ports: Mapping[str, int] | None = None,
+    ) -> None:
+        self.profile, self.defects, self.ports = profile, defects, dict(ports or {})
         self.consortium: Consortium = new_consortium(profile)
-        first_library = next(iter(self.consortium.libraries))
-        # The initial load goes through the import path, so import defects shape it too.
-        for path in catalogue:
-            import_batch(self.consortium, path.read_bytes(), first_library, defects)
+        self.services: list[tuple[ProtocolUnit[Any], SandboxService]] = [
+            (unit, unit.sandbox()) for unit in units if unit.sandbox is not None and unit.name in profile.settings
+        ]
+        for _, service in self.services:
+            service.load(self.consortium, defects)
         stock_consortium(self.consortium, profile)
-        self.acs = ACS(self.consortium, Account.from_profile(profile.protocol("sip2")), defects)
         self._http: SandboxHTTPServer | None = None
-        self._sip2: SIP2Server | None = None
-        self._sip2_tls: SIP2Server | None = None
-        self._certificates: tls.Certificates | None = None
-        self._tls_note = ""
+        self._resolved: Profile | None = None
 
-    def start(self) -> Endpoints:
+    def start(self) -> Profile:
+        """Serve every protocol; the profile with the endpoints filled in."""
         try:
-            self._http = SandboxHTTPServer(self.consortium, self.defects)
-            serve_in_thread(self._http)
-            self._sip2 = SIP2Server(self.acs)
-            self._sip2.start()
-            self._start_tls()
+            router = Router()
+            router.add("GET", "/", lambda _request: json_response(200, self._about(router)), summary="this page")
+            self._http = SandboxHTTPServer(router, self.ports.get("http", 0))
+            self._http.start()
+            context = SandboxContext(self.profile, self.consortium, self.defects, router, self._http.base_url, self.ports)
+            resolved = replace(self.profile, libraries=self.profile.libraries or tuple(self.consortium.libraries.values()))
+            for _, service in self.services:
+                service.start(context)
+                resolved = service.resolve(resolved)
         except BaseException:
             self.stop()
             raise
-        return self.endpoints
-
-    def _start_tls(self) -> None:
-        try:
-            self._certificates = tls.issue(tls.names_for(self.defects))
-        except tls.TLSUnavailable as exc:
-            self._tls_note = str(exc)
-            return
-        self._sip2_tls = SIP2Server(self.acs, tls=self._certificates.server_context())
-        self._sip2_tls.start()
+        self._resolved = resolved
+        return resolved
 
     @property
-    def endpoints(self) -> Endpoints:
-        if self._http is None or self._sip2 is None:
+    def resolved(self) -> Profile:
+        if self._resolved is None:
             raise RuntimeError("sandbox not started")
-        return Endpoints(
-            http=self._http.base_url,
-            sip2=self._sip2.address,
-            sip2_tls=self._sip2_tls.address if self._sip2_tls is not None else None,
-            sip2_ca_file=str(self._certificates.ca_file) if self._certificates is not None else None,
-            sip2_tls_note=self._tls_note,
-        )
+        return self._resolved
+
+    @property
+    def http_base_url(self) -> str:
+        if self._http is None:
+            raise RuntimeError("sandbox not started")
+        return self._http.base_url
+
+    def service(self, name: str) -> SandboxService | None:
+        return next((s for unit, s in self.services if unit.name == name), None)
+
+    def _about(self, router: Router) -> dict[str, object]:
+        return {
+            "name": "harness embedded sandbox",
+            "defects": list(self.defects.names),
+            "libraries": [{"number": lib.number, "name": lib.name, "kind": lib.kind} for lib in self.consortium.libraries.values()],
+            "routes": [{"method": r.method, "path": r.path + ("{...}" if r.prefix else ""), "summary": r.summary} for r in router.routes()],
+            "endpoints": [{"name": name, "where": where} for name, where in self.describe()],
+        }
+
+    def describe(self) -> list[tuple[str, str]]:
+        lines = [("HTTP", f"{self.http_base_url}/ (lists every route)")] if self._http else []
+        return lines + [line for _, service in self.services for line in service.describe()]
 
     def stop(self) -> None:
-        for server in (self._sip2_tls, self._sip2):
-            if server is not None:
-                server.stop()
-        self._sip2 = self._sip2_tls = None
-        if self._certificates is not None:
-            self._certificates.remove()
-            self._certificates = None
+        for _, service in reversed(self.services):
+            service.stop()
         if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
+            self._http.stop()
             self._http = None
 
-    def __enter__(self) -> Endpoints:
+    def __enter__(self) -> Profile:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -1,11 +1,11 @@
-"""TLS for the sandbox's SIP2 server: a throwaway CA and server certificate, made at start.
+"""TLS for the sandbox's servers: a throwaway CA and server certificate, made at start.
 
 SIP2 has no security of its own (research/sip2.md §3 P12); SIP-07 asks for SIP2 over TLS. The
 sandbox makes a fresh CA and a server certificate for 127.0.0.1 and localhost with the
 ``openssl`` command line (present on Debian by default) in a temporary directory, and hands
 out the CA file so the harness verifies the server like a real client would: chain and host
-name, never ``verify=False``. With the ``sip2-tls-wrong-hostname`` defect the certificate is
-issued for ``wrong.example.invalid``, so only the host name check can catch it.
+name, never ``verify=False``. A service may ask for ``WRONG_NAMES`` (the
+``sip2-tls-wrong-hostname`` defect), so that only the host name check can catch it.
 
 The certificates follow RFC 5280 profile details that strict verifiers (Python 3.13's
 VERIFY_X509_STRICT) ask for: a critical basicConstraints on the CA, key identifiers, and the
@@ -116,8 +116,3 @@ def issue(names: tuple[str, ...] = GOOD_NAMES) -> Certificates:
         shutil.rmtree(directory, ignore_errors=True)
         raise
     return Certificates(directory, directory / "ca.pem", directory / "server.pem", directory / "server.key", names)
-
-
-def names_for(defects: frozenset[str]) -> tuple[str, ...]:
-    # DEFECT sip2-tls-wrong-hostname: the certificate names another host.
-    return WRONG_NAMES if "sip2-tls-wrong-hostname" in defects else GOOD_NAMES

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 
 from harness.errors import TargetError
+from harness.evidence import Exchange
 from harness.findings import Finding
+from harness.rules import Problem
 from harness.sip2.client import Client
 from harness.sip2.codec import Decoded, Message, Severity
 from harness.sip2.messages import MESSAGES
@@ -13,15 +16,16 @@ from harness.sip2.messages import MESSAGES
 SPEC = "3M Standard Interchange Protocol Version 2.00"
 
 
-def transcript(client: Client, last: int = 6, hex: bool = False) -> str:  # noqa: A002
-    """The last exchanges of a connection, readable, secrets masked."""
-    return "\n".join(e.render(hex=hex) for e in client.transcript[-last:])
+def last_exchanges(client: Client, last: int = 6, hex: bool = False) -> list[Exchange]:  # noqa: A002
+    """The last exchanges of a connection in the evidence model, secrets masked."""
+    recent = list(islice(reversed(client.transcript), last))[::-1]
+    return [e.to_evidence(f"{client.host}:{client.port}", hex=hex) for e in recent]
 
 
-def fail(message: str, *, clause: str, client: Client, expected: str, details: Iterable[str] = (), hex: bool = False) -> Finding:
-    text = transcript(client, hex=hex)
-    sent, _, received = text.partition("\n<<< ")
-    return Finding(message, clause=clause, sent=sent, received="<<< " + received if received else "", expected=expected, details=list(details))
+def fail(message: str, *, clause: str, client: Client, expected: str, details: Iterable[str] = (),
+         hex: bool = False, last: int = 6, problems: Iterable[Problem] = ()) -> Finding:
+    return Finding(message, clause=clause, expected=expected, exchanges=last_exchanges(client, last, hex),
+                   problems=problems, details=list(details))
 
 
 def reply_message(client: Client, decoded: Decoded, request: Message) -> Message:
@@ -42,8 +46,9 @@ def ask(client: Client, request: Message) -> Message:
     return reply_message(client, client.send(request), request)
 
 
-def fail_findings(decoded: Decoded) -> list[str]:
-    return [str(f) for f in decoded.findings if f.severity is Severity.FAIL]
+def fail_findings(decoded: Decoded, rules: frozenset[str] | None = None) -> list[str]:
+    """The FAIL findings of a reply, only those under ``rules`` when given (the caller's own)."""
+    return [str(f) for f in decoded.findings if f.severity is Severity.FAIL and (rules is None or f.rule.id in rules)]
 
 
 def log_in(client: Client, username: str, password: str, location: str = "") -> Client:

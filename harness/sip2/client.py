@@ -17,13 +17,32 @@ import re
 import socket
 import ssl
 import time
+from collections import deque
 from types import TracebackType
 
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
+from harness.evidence import utc_now
 from harness.sip2.codec import DEFAULT_MAX_FRAME, Decoded, Framer, Message, decode, encode, resolve_charset
 from harness.sip2.transcript import Exchange, mask
 
 _TERMINATORS = re.compile(rb"\r\n|\r|\n")
+TRANSCRIPT_LENGTH = 500  # exchanges kept per connection (the newest)
+MAX_UNSOLICITED_BYTES = 1024 * 1024  # unsolicited data read before one request; the rest is left unread
+KEEP_BYTES = 64 * 1024  # received bytes kept per exchange for evidence (the count is kept whole)
+MAX_KEPT_REPLIES = 50  # decoded frames kept per exchange
+
+
+class _Kept:
+    """Received bytes: the first KEEP_BYTES kept for evidence, every byte counted."""
+
+    def __init__(self) -> None:
+        self.data = b""
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        if len(self.data) < KEEP_BYTES:
+            self.data += chunk[: KEEP_BYTES - len(self.data)]
+        self.total += len(chunk)
 
 
 class ConnectionLost(TargetError):
@@ -54,12 +73,17 @@ class Client:
         error_detection: bool = True,
         terminator: bytes = b"\r",
         max_frame: int = DEFAULT_MAX_FRAME,
+        transcript_length: int = TRANSCRIPT_LENGTH,
     ) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.charset = resolve_charset(charset)
         self.error_detection = error_detection
         self.terminator = terminator
-        self.transcript: list[Exchange] = []
+        # The newest exchanges only: a load run sends thousands, a flood of unsolicited frames
+        # must not grow memory (DESIGN.md: nothing hangs, nothing grows without bound).
+        self.transcript: deque[Exchange] = deque(maxlen=transcript_length)
+        self.exchanges = 0  # every exchange, also those the transcript no longer holds
+        self.unsolicited = 0  # frames no request asked for
         self._framer = Framer(max_frame)
         self._next_sequence = 0
         self._sock: socket.socket | None = self._connect(tls, verify, ca_file)
@@ -144,13 +168,13 @@ class Client:
     def _exchange(self, data: bytes, *, expect: int, allow_silence: bool, sequence: int | None) -> list[Decoded]:
         sock = self._require_socket()
         self._drain_unsolicited(sock)
-        sock.settimeout(self.timeout)
-        started = time.monotonic()
+        started, at = time.monotonic(), utc_now()
         deadline = started + self.timeout
-        received = bytearray()
+        received = _Kept()
         replies: list[Decoded] = []
         where = f"SIP2 {self.host}:{self.port}"
         try:
+            sock.settimeout(self.timeout)
             sock.sendall(data)
             while len(replies) < expect:
                 frame = self._framer.next_frame()
@@ -164,18 +188,12 @@ class Client:
                 chunk = sock.recv(65536)
                 if not chunk:
                     break
-                received += chunk
+                received.add(chunk)
                 self._framer.receive_data(chunk)
         except TimeoutError:
-            note = f"{len(replies)} of {expect} replies within {self.timeout}s"
-            self._record(data, received, replies, sequence, started, note)
-            if allow_silence:
-                return replies
-            # A late reply would be read as the answer to the next request: end the session.
-            self.close()
-            raise TargetTimeout(f"{where}: {note}") from None
+            return self._timed_out(data, received, replies, sequence, started, at, expect, allow_silence, where)
         except OSError as exc:
-            exchange = self._record(data, received, replies, sequence, started, f"connection broken: {exc}")
+            exchange = self._record(data, received, replies, sequence, started, at, f"connection broken: {exc}")
             self.close()
             raise ConnectionLost(f"{where}: connection broken: {exc}", exchange) from None
         if len(replies) < expect:  # end of stream before every reply was in
@@ -183,44 +201,74 @@ class Client:
             if leftover is not None:
                 replies.append(decode(leftover, charset=self.charset))
             note = "the target closed the connection" + (" mid-message" if leftover is not None else "")
-            exchange = self._record(data, received, replies, sequence, started, note)
+            exchange = self._record(data, received, replies, sequence, started, at, note)
             self.close()
             raise ConnectionLost(f"{where}: {note}", exchange)
-        self._record(data, received, replies, sequence, started)
+        self._record(data, received, replies, sequence, started, at)
         return replies
 
+    def _timed_out(
+        self, data: bytes, received: _Kept, replies: list[Decoded], sequence: int | None, started: float, at: str,
+        expect: int, allow_silence: bool, where: str,
+    ) -> list[Decoded]:
+        """The deadline passed. Bytes without a terminator are a reply that never ended: the
+        target's fault, returned (decoded as truncated) for a check to judge; silence is not."""
+        leftover = self._framer.close()
+        if leftover is not None:
+            replies.append(decode(leftover, charset=self.charset))
+            self._record(data, received, replies, sequence, started, at,
+                         f"no terminator within {self.timeout:g}s after {received.total:,} bytes")
+            self.close()  # the stream is out of step: nothing after this can be trusted
+            return replies
+        note = f"{len(replies)} of {expect} replies within {self.timeout:g}s"
+        self._record(data, received, replies, sequence, started, at, note)
+        if allow_silence:
+            return replies
+        # A late reply would be read as the answer to the next request: end the session.
+        self.close()
+        raise TargetTimeout(f"{where}: {note}") from None
+
     def _record(
-        self, data: bytes, received: bytearray, replies: list[Decoded], sequence: int | None,
-        started: float, note: str = "",
+        self, data: bytes, received: _Kept, replies: list[Decoded], sequence: int | None,
+        started: float, at: str, note: str = "",
     ) -> Exchange:
+        if received.total > len(received.data):
+            note = f"{note}; " if note else ""
+            note += f"{received.total:,} bytes came, the first {len(received.data):,} are kept"
         exchange = Exchange(
-            mask(data, self.charset), mask(bytes(received), self.charset), tuple(replies),
-            sequence, time.monotonic() - started, self.charset, note,
+            mask(data, self.charset), mask(received.data, self.charset), tuple(replies[:MAX_KEPT_REPLIES]),
+            sequence, time.monotonic() - started, self.charset, note, at,
         )
         self.transcript.append(exchange)
+        self.exchanges += 1
         return exchange
 
     def _drain_unsolicited(self, sock: socket.socket) -> None:
         """Bytes that arrived before a request are not its reply: record them apart.
 
-        Reads whatever already sits in the socket without waiting, so a late or extra reply
-        to the previous request cannot be taken for the answer to this one.
+        Reads what already sits in the socket without waiting, at most
+        ``MAX_UNSOLICITED_BYTES`` (a flood is counted, not read forever), so a late or extra
+        reply to the previous request cannot be taken for the answer to this one.
         """
-        received = bytearray()
+        received = _Kept()
         sock.settimeout(0)
         try:
-            while chunk := sock.recv(65536):
-                received += chunk
+            while received.total < MAX_UNSOLICITED_BYTES and (chunk := sock.recv(65536)):
+                received.add(chunk)
                 self._framer.receive_data(chunk)
         except OSError:  # nothing more waiting (BlockingIOError, SSLWantReadError) or broken
             pass
-        frames = []
+        frames = 0
+        kept: list[Decoded] = []
         while (frame := self._framer.next_frame()) is not None:
-            frames.append(decode(frame, charset=self.charset))
-        if frames or received:
+            frames += 1
+            if len(kept) < MAX_KEPT_REPLIES:
+                kept.append(decode(frame, charset=self.charset))
+        if frames or received.total:
+            self.unsolicited += frames
             self.transcript.append(Exchange(
-                b"", mask(bytes(received), self.charset), tuple(frames), None, 0.0, self.charset,
-                "unsolicited: arrived before the next request",
+                b"", mask(received.data, self.charset), tuple(kept), None, 0.0, self.charset,
+                f"unsolicited: {frames} frame(s), {received.total:,} bytes arrived before the next request", utc_now(),
             ))
 
     def _require_socket(self) -> socket.socket:

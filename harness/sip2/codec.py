@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from harness.sip2 import fields as F
 from harness.sip2.dates import format_date, parse_date
-from harness.sip2.errordetect import checksum, verify_checksum
+from harness.sip2.errordetect import checksum, trailer, verify_checksum
 from harness.sip2.framing import DEFAULT_MAX_FRAME, Frame, Framer
 from harness.sip2.messages import MESSAGES, RESEND_CODES, MessageSpec
 from harness.sip2.model import (
@@ -122,15 +122,10 @@ def encode(
         raise _encoding_error(message, text, charset, exc) from None
     if not error_detection:
         return body + terminator
-    if message.code in RESEND_CODES:
-        trailer = b"AZ"
-    else:
-        seq = sequence if sequence is not None else (message.sequence or 0)
-        if not 0 <= seq <= 9:
-            raise LocalProtocolError(f"sequence number must be 0-9, not {seq}")
-        trailer = b"AY%dAZ" % seq
-    check = b"%04X" % (-(sum(body) + sum(trailer)) & 0xFFFF)
-    return b"".join((body, trailer, check, terminator))
+    seq = sequence if sequence is not None else (message.sequence or 0)
+    if not 0 <= seq <= 9:
+        raise LocalProtocolError(f"sequence number must be 0-9, not {seq}")
+    return body + trailer(body, message.code, seq) + terminator
 
 
 def _check_layout(message: Message, fixed: str, variable: str, delimiter: str) -> None:

@@ -10,6 +10,7 @@ in the wild (ceridwen #3 sent ``AZ9C9``), so they are findings even when the ari
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from harness.sip2.messages import RESEND_CODES, MessageSpec
 from harness.sip2.rules import CodecFinding, finding
@@ -24,6 +25,17 @@ def checksum(data: bytes) -> str:
     ``data`` runs from the first byte of the message through the "AZ" characters.
     """
     return "%04X" % (-sum(data) & 0xFFFF)
+
+
+def trailer(body: bytes, code: str, sequence: int | None, *, digits: Callable[[bytes], str] = checksum) -> bytes:
+    """The error-detection trailer for a message body: ``AY<n>AZ<4 hex>``; ``AZ<4 hex>`` for 96/97.
+
+    The one place both the harness's encoder and the sandbox ACS write it. ``digits`` computes
+    the checksum text over the body through "AZ" (the sandbox's checksum defects pass their
+    own, wrong, computation).
+    """
+    head = b"AZ" if code in RESEND_CODES else b"AY%dAZ" % (sequence or 0)
+    return head + digits(body + head).encode("ascii")
 
 
 def verify_checksum(frame: bytes) -> bool:

@@ -100,7 +100,7 @@ class Decoded:
         return all(f.severity is not Severity.FAIL for f in self.findings)
 
     def rules(self) -> list[str]:
-        return [f.rule for f in self.findings]
+        return [f.rule.id for f in self.findings]
 
 
 # -- fast construction for the decoder ---------------------------------------------------------

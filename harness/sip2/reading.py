@@ -90,13 +90,61 @@ def read_message(data: bytes, charset: str, delimiter: str) -> tuple[Message | N
     # latin-1: one byte, one character, so the table's offsets hold even for stray bytes.
     head = data[:flen].decode("latin-1")
     matched = layout.fixed_re.fullmatch(head)
+    start = flen
     if matched is not None:
         fixed = matched.groups()
     else:
-        _report_fixed(spec, data[2:flen], found)
-        fixed = layout.split_fixed(head)
-    fields = _read_fields(data[flen:end], flen, layout, charset, delimiter, found)
+        start = _resynchronised(spec, data, end, found)
+        if start == flen:
+            _report_fixed(spec, data[2:flen], found)
+        fixed = layout.split_fixed(data[:start].decode("latin-1").ljust(flen))
+    fields = _read_fields(data[start:end], start, layout, charset, delimiter, found)
     return new_message(spec.code, fixed, fields, sequence, check), found
+
+
+_MAX_SHIFT = 3  # bytes a fixed part may be short or long and still be read past
+
+
+def _resynchronised(spec: MessageSpec, data: bytes, end: int, found: list[CodecFinding]) -> int:
+    """Where the variable fields really start when the fixed part is a few bytes off.
+
+    One root cause, one finding: a fixed field one character short would otherwise shift every
+    later fixed field (a cascade of format findings) and swallow the first variable field (AO
+    "missing" while the transcript shows it). If the bytes at the expected start do not begin
+    an allowed field but a few bytes earlier or later do, the fields are read from there and
+    the shift is reported once, at the first fixed field that does not fit.
+    """
+    flen = spec.fixed_length
+    if not spec.allowed or _starts_field(spec, data, flen, end):
+        return flen
+    for shift in (-1, 1, -2, 2, -3, 3):
+        start = flen + shift
+        if 2 <= start <= end and _starts_field(spec, data, start, end):
+            first_bad = _first_bad_fixed(spec, data[:start].ljust(flen, b" "))
+            how = f"{-shift} byte(s) short" if shift < 0 else f"{shift} byte(s) long"
+            found.append(finding(
+                "fixed_too_short" if shift < 0 else "fixed_field_format",
+                f"the fixed part is {how}: the variable fields start at byte {start}, not {flen}"
+                + (f" (first misfit: {first_bad})" if first_bad else ""),
+                spec.fixed[0].offset if not first_bad else next(f.offset for f in spec.fixed if f.name == first_bad),
+            ))
+            return start
+    return flen
+
+
+def _starts_field(spec: MessageSpec, data: bytes, at: int, end: int) -> bool:
+    if at == end:
+        return False
+    candidate = data[at:at + 2].decode("latin-1")
+    return candidate in spec.allowed
+
+
+def _first_bad_fixed(spec: MessageSpec, head: bytes) -> str:
+    for field in spec.fixed:
+        value = head[field.offset:field.offset + field.length]
+        if _FIELD_PATTERNS[field.format].fullmatch(value) is None:
+            return field.name
+    return ""
 
 
 def _report_fixed(spec: MessageSpec, fixed_bytes: bytes, found: list[CodecFinding]) -> None:

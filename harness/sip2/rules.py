@@ -1,8 +1,9 @@
 """What the SIP2 codec can say about bytes it was given: one table of rules.
 
-The decoder never raises on what a target sends; it returns :class:`CodecFinding` values
-named after a rule here. Each rule carries a severity and the clause it rests on, so a check
-can turn a finding into evidence without restating the spec.
+The decoder never raises on what a target sends; it returns :class:`~harness.rules.Problem`
+values (the harness's one rule model) naming a rule here, at a byte position with the field id
+as its label. Each rule carries a severity and the clause it rests on, so a check can turn a
+problem into evidence without restating the spec.
 
 Severities use the harness's outcome words: FAIL = the bytes break a rule of the spec; WARN =
 a common deviation the codec tolerates (and a check may still judge strictly); INFO = noted,
@@ -11,17 +12,11 @@ nothing wrong ("fields with unrecognized field identifiers should be ignored").
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
 
+from harness.rules import Position, Problem, Rule, Severity, rule_table
 
-class Severity(str, enum.Enum):
-    FAIL = "FAIL"
-    WARN = "WARN"
-    INFO = "INFO"
-
+CodecFinding = Problem  # what the SIP2 codec reports: the harness's one problem model
 
 _F, _W, _I = Severity.FAIL, Severity.WARN, Severity.INFO
 
@@ -29,7 +24,7 @@ _FORMAT = "3M SIP2 2.00, message format"
 _FIELDS = "3M SIP2 2.00, fields"
 _ED = "3M SIP2 2.00, error detection"
 
-RULES: Mapping[str, tuple[Severity, str]] = MappingProxyType({
+_TABLE: dict[str, tuple[Severity, str]] = {
     # -- framing (research §1.1 Terminator; §3 P1, P10) ---------------------------------------
     # "Each message ... is terminated by a carriage return."
     "terminator_crlf": (_W, f"{_FORMAT}: a message ends with CR (0x0D); CRLF seen"),
@@ -66,28 +61,23 @@ RULES: Mapping[str, tuple[Severity, str]] = MappingProxyType({
     "sequence_syntax": (_F, f"{_ED}: the sequence number is one digit 0-9"),
     # -- dates (research §1.1 Date format; §3 P9) ---------------------------------------------
     "date_format": (_F, "3M SIP2 2.00, dates: 18 characters YYYYMMDDZZZZHHMMSS"),
+}
+RULES: Mapping[str, Rule] = rule_table(Rule(rule_id, severity, clause) for rule_id, (severity, clause) in _TABLE.items())
+
+
+def finding(rule: str, message: str, byte_offset: int | None = None, field_id: str | None = None) -> Problem:
+    """A problem under ``rule``, at a byte of the frame, labelled with the field it is in."""
+    position = Position(byte_offset, "byte", label=field_id or "") if byte_offset is not None or field_id else None
+    return Problem(RULES[rule], message, position)
+
+
+# Which check owns which rules (DESIGN.md: a fault is reported once, by the check that owns it).
+# The layout check judges LAYOUT_RULES only; the others are judged by the checks of the
+# terminator, the checksums and sequence numbers, and the declared character set.
+FRAMING_RULES = frozenset({"terminator_crlf", "terminator_lf", "stray_lf", "blank_line", "oversized", "truncated"})
+ERROR_DETECTION_RULES = frozenset({
+    "misplaced_trailer", "bad_checksum", "checksum_lowercase", "checksum_length", "checksum_not_hex",
+    "ay_without_az", "az_without_ay", "ay_on_resend", "sequence_syntax",
 })
-
-
-@dataclass(frozen=True, slots=True)
-class CodecFinding:
-    """One thing the codec noticed, located in the frame."""
-
-    rule: str
-    message: str
-    byte_offset: int | None
-    field_id: str | None
-    clause: str
-    severity: Severity
-
-    def __str__(self) -> str:
-        where = "" if self.byte_offset is None else f" at byte {self.byte_offset}"
-        field = f" ({self.field_id})" if self.field_id else ""
-        return f"[{self.severity.value}] {self.rule}{where}{field}: {self.message} — {self.clause}"
-
-
-def finding(
-    rule: str, message: str, byte_offset: int | None = None, field_id: str | None = None
-) -> CodecFinding:
-    severity, clause = RULES[rule]
-    return CodecFinding(rule, message, byte_offset, field_id, clause, severity)
+CHARSET_RULES = frozenset({"undecodable_bytes"})
+LAYOUT_RULES = frozenset(RULES) - FRAMING_RULES - ERROR_DETECTION_RULES - CHARSET_RULES

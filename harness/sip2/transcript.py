@@ -1,11 +1,13 @@
 """What the harness keeps of a SIP2 conversation: exchanges, redacted, readable.
 
-Every byte sent or received is kept, but only after the secrets are masked: CO (login
-password) and AD (patron password) by field, wherever they sit in the message, and then
-everything :func:`harness.redact.redact` knows (registered secrets, its own patterns). The
-raw bytes with secrets in them are never stored (DESIGN.md: "Credentials and PINs never
-appear in any report"). A masked frame's checksum no longer verifies; the decoded replies
-keep what the target actually sent.
+Every byte sent or received is kept, but only after the secret fields are masked: CO (login
+password) and AD (patron password), wherever they sit in the message. The raw bytes with
+secrets in them are never stored (DESIGN.md: "Credentials and PINs never appear in any
+report"); the run's redactor masks every known secret value again at the edge. A masked
+frame's checksum no longer verifies; the decoded replies keep what the target actually sent.
+
+The harness's own deliberately wrong PIN (:data:`WRONG_PIN`) is shown as it is: a reader must
+see that the probe sent a wrong PIN, and it is no one's secret.
 """
 
 from __future__ import annotations
@@ -13,13 +15,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from harness.redact import MASK, redact
-from harness.sip2.fields import SECRET_FIELDS
+from harness import evidence
+from harness.redact import MASK
 from harness.sip2.messages import MESSAGES
 from harness.sip2.model import Decoded
 
-_SECRET = re.compile(
-    r"(?:(?<=\|)|^)(" + "|".join(sorted(SECRET_FIELDS)) + r")[^|\r\n]*"
+WRONG_PIN = "0000"  # the PIN the wrong-PIN probes send; shown as it is, never masked
+
+# CO and AD field values, at the start of the variable part or after a delimiter (group 1 is
+# kept); AD holding exactly the harness's wrong PIN is left alone. The run's redactor uses
+# these too, on every rendered text.
+SECRET_FIELD_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?:(?<=\|)|(?<=<CR>)|^)(CO)[^|\r\n<]*", re.M),
+    re.compile(r"(?:(?<=\|)|(?<=<CR>)|^)(AD)(?!" + WRONG_PIN + r"(?:\||$))[^|\r\n<]*", re.M),
 )
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 _CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
@@ -29,14 +37,17 @@ def _mask_line(line: str) -> str:
     spec = MESSAGES.get(line[:2])
     # Only the variable part holds fields; the fixed part could contain "AD" by accident.
     start = spec.fixed_length if spec is not None else 2
-    return line[:start] + _SECRET.sub(lambda m: m.group(1) + MASK, line[start:])
+    rest = line[start:]
+    for pattern in SECRET_FIELD_PATTERNS:
+        rest = pattern.sub(lambda m: m.group(1) + MASK, rest)
+    return line[:start] + rest
 
 
 def mask(data: bytes, charset: str) -> bytes:
-    """``data`` with CO/AD values and registered secrets replaced by the mask."""
+    """``data`` with the CO and AD values replaced by the mask."""
     text = data.decode(charset, "surrogateescape")
     masked = "".join(_mask_line(line) for line in _LINE.findall(text) if line)
-    return redact(masked).encode(charset, "surrogateescape")
+    return masked.encode(charset, "surrogateescape")
 
 
 def readable(data: bytes, charset: str) -> str:
@@ -66,6 +77,7 @@ class Exchange:
     elapsed: float
     charset: str
     note: str = ""
+    at: str = ""  # ISO 8601 UTC, when the request went out
 
     @property
     def sent_text(self) -> str:
@@ -82,6 +94,14 @@ class Exchange:
     @property
     def received_hex(self) -> str:
         return self.received.hex(" ")
+
+    def to_evidence(self, endpoint: str, *, hex: bool = False) -> evidence.Exchange:  # noqa: A002
+        """This exchange in the harness's evidence model (hex dumps added when asked)."""
+        sent, received = self.sent_text, self.received_text
+        if hex:
+            sent += f"\nhex {self.sent_hex}" if self.sent else ""
+            received += f"\nhex {self.received_hex}" if self.received else ""
+        return evidence.Exchange("sip2", endpoint, sent, received, self.at, self.elapsed, self.note)
 
     def render(self, *, hex: bool = False) -> str:  # noqa: A002 (the word the evidence uses)
         lines = [f">>> {self.sent_text}", f"<<< {self.received_text}"]

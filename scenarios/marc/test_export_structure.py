@@ -8,6 +8,10 @@ from typing import Any
 
 import pytest
 
+from harness.marc.ownership import ENCODING_RULES
+
+from harness.marc import defects
+
 from harness.findings import Finding
 from harness.marc.channel import ExportFile
 from harness.marc.evidence import clauses, summarise_problems
@@ -17,7 +21,6 @@ from harness.marc.rules import RULES
 
 # The rules that are about the character encoding, judged by the UTF-8 check below; the
 # structure check judges all the others.
-ENCODING_RULES = frozenset({"leader09-matches-encoding", "utf8-valid"})
 
 
 def _raise_if_any(problems: list[Problem], export: ExportFile, expected: str) -> None:
@@ -34,6 +37,7 @@ def _raise_if_any(problems: list[Problem], export: ExportFile, expected: str) ->
 
 
 @pytest.mark.requirement("MARC-01")
+@pytest.mark.failed_by(defects.LENGTH_IN_CHARACTERS, defects.OVERSIZE_CORRUPT)
 def test_iso2709_export_is_structurally_valid(iso_export: ExportFile, iso_export_structure: Any) -> None:
     """ISO 2709 export: lengths in bytes, directory, base address, terminators, codes
 
@@ -46,6 +50,7 @@ def test_iso2709_export_is_structurally_valid(iso_export: ExportFile, iso_export
 
 
 @pytest.mark.requirement("MARC-01", "SPR-01")
+@pytest.mark.failed_by(defects.LEADER09_BLANK, defects.EXPORT_LATIN1)
 def test_iso2709_export_declares_and_uses_utf8(iso_export: ExportFile, iso_export_structure: Any) -> None:
     """ISO 2709 export is UTF-8 with leader/09 = a, and the bytes really are UTF-8
 
@@ -66,6 +71,7 @@ def test_iso2709_export_declares_and_uses_utf8(iso_export: ExportFile, iso_expor
 
 
 @pytest.mark.requirement("MARC-01")
+@pytest.mark.failed_by(defects.MARCXML_NO_NAMESPACE)
 def test_marcxml_export_is_schema_valid(xml_export: ExportFile) -> None:
     """MARCXML export is well-formed and valid against the MARC 21 slim schema
 

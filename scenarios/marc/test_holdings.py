@@ -9,10 +9,13 @@ from typing import Any
 import pymarc
 import pytest
 
-from harness.findings import Finding, not_tested, skip_undeclared
+from harness.marc import defects
+
+from harness.findings import Finding, cannot_judge, not_tested, skip_undeclared
 from harness.marc.channel import ExportFile
 from harness.marc.diff import format_field
 from harness.marc.evidence import capped
+from harness.marc.ownership import Owner
 from harness.marc.reader import ReadResult, read_records
 from harness.marc.records import control_number
 from harness.profile import Profile
@@ -30,13 +33,14 @@ def _owning_libraries(record: pymarc.Record, tag: str, code: str) -> list[str]:
 
 
 @pytest.mark.requirement("KAT-01")
+@pytest.mark.failed_by(defects.HOLDINGS_WITHOUT_LIBRARY)
 def test_every_holding_names_its_owning_library(exported_records, iso_export: ExportFile, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
     """Every exported holding names its owning library by a member's library number
 
     nb: Hver eksportert beholdning oppgir eierbiblioteket med et medlems biblioteknummer
     """
     known = {lib.number for lib in libraries} | {lib.isil for lib in libraries if lib.isil}
-    tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
+    tag, code = marc_settings.holdings_tag, marc_settings.holdings_library_subfield
     lines = []
     for record in _records(exported_records):
         for holding in record.get_fields(tag):
@@ -52,25 +56,36 @@ def test_every_holding_names_its_owning_library(exported_records, iso_export: Ex
 
 
 @pytest.mark.requirement("KAT-01")
+@pytest.mark.failed_by(defects.FIRST_HOLDING_ONLY)
 def test_shared_record_keeps_holdings_of_every_library(fixture_records, exported_records, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
     """A record held by public, school and bookbus libraries exports all their holdings
 
     nb: En post som eies av folke-, skole- og bokbussbibliotek, eksporteres med all beholdningen
     """
     kinds = {lib.number: lib.kind for lib in libraries}
-    tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
+    tag, code = marc_settings.holdings_tag, marc_settings.holdings_library_subfield
     exported = {control_number(r): r for r in _records(exported_records)}
     lines = []
     shared = [r for r in fixture_records if {kinds.get(o) for o in _owning_libraries(r, tag, code)} >= {"public", "school", "bookbus"}]
     if not shared:
         not_tested("the profile's [[library]] list does not name public, school and bookbus libraries that "
                    "hold a record of the fixture batch (fixtures/marc/libraries.toml lists them)")
+    unattributed = 0
     for record in shared:
         before = sorted(_owning_libraries(record, tag, code))
         after_record = exported.get(control_number(record))
-        after = sorted(_owning_libraries(after_record, tag, code)) if after_record else []
+        if after_record is None:
+            continue  # a record missing from the export is the round trip's to report
+        holdings = after_record.get_fields(tag)
+        after = sorted(_owning_libraries(after_record, tag, code))
+        if len(holdings) >= len(before) and any(not h.get_subfields(code) for h in holdings):
+            unattributed += 1  # every holding is there, but not every one says whose it is
+            continue
         if before != after:
             lines.append(f"001 {control_number(record)}: imported with holdings of {before}, exported with {after}")
+    if unattributed and not lines:
+        cannot_judge(f"{unattributed} shared record(s) keep their holdings, but some name no library in {tag} ${code}",
+                     Owner.HOLDING_LIBRARY.value)
     if lines:
         raise Finding(
             f"{len(lines)} of {len(shared)} shared records lost holdings of member libraries",
@@ -80,6 +95,7 @@ def test_shared_record_keeps_holdings_of_every_library(fixture_records, exported
 
 
 @pytest.mark.requirement("KAT-01")
+@pytest.mark.failed_by(defects.LIBRARY_FILTER_IGNORED)
 def test_library_export_holds_only_that_library(marc_channel: Any, imported_catalogue, libraries, marc_settings) -> None:  # type: ignore[no-untyped-def]
     """A one-library export has that library's records and holdings only
 
@@ -87,15 +103,23 @@ def test_library_export_holds_only_that_library(marc_channel: Any, imported_cata
     """
     if not hasattr(marc_channel, "base_url"):
         skip_undeclared("the target offers no per-library export (a file channel has the whole catalogue only)")
-    tag, code = marc_settings.holdings_tag, marc_settings.library_subfield
+    tag, code = marc_settings.holdings_tag, marc_settings.holdings_library_subfield
     school = next((lib for lib in libraries if lib.kind == "school"), libraries[0])
     export = marc_channel.export("iso2709", library=school.number)
     lines = []
     records = _records(list(read_records(export.data)))
+    unattributed = 0
     for record in records:
+        holdings = record.get_fields(tag)
+        if any(not h.get_subfields(code) for h in holdings):
+            unattributed += 1  # a holding that names no library is another check's fault
+            continue
         foreign = [o for o in _owning_libraries(record, tag, code) if o != school.number]
-        if foreign or not _owning_libraries(record, tag, code):
+        if foreign or not holdings:
             lines.append(f"001 {control_number(record)}: holdings of {foreign or 'no library'}")
+    if unattributed and not lines:
+        cannot_judge(f"{unattributed} of {len(records)} exported record(s) have holdings that name no library in {tag} ${code}",
+                     Owner.HOLDING_LIBRARY.value)
     if lines or not records:
         raise Finding(
             f"the export for {school.number} ({school.name}) " + ("is empty" if not records else f"has {len(lines)} record(s) with other libraries' holdings"),
@@ -105,12 +129,13 @@ def test_library_export_holds_only_that_library(marc_channel: Any, imported_cata
 
 
 @pytest.mark.requirement("SEC-01")
-def test_export_carries_no_patron_data(iso_export: ExportFile, xml_export: ExportFile, profile: Profile) -> None:
+@pytest.mark.failed_by(defects.EXPORT_BORROWER)
+def test_export_carries_no_patron_data(iso_export: ExportFile, xml_export: ExportFile, target: Profile) -> None:
     """Catalogue exports carry no patron names or barcodes
 
     nb: Katalogeksporter inneholder ingen lånernavn eller lånekortnumre
     """
-    patrons = [(str(p.get("name", "")), str(p.get("barcode", ""))) for p in profile.patrons]
+    patrons = [(p.name, p.barcode) for p in target.patrons]
     if not patrons:
         not_tested("the profile lists no [[patron]] test data to look for")
     lines = []

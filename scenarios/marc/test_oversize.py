@@ -15,12 +15,17 @@ from typing import Any
 import pymarc
 import pytest
 
+from harness.marc import defects
+
 from harness.findings import Finding
 from harness.marc.diff import diff_records, match_records
 from harness.marc.evidence import capped, problem_line
 from harness.marc.iso2709 import check_record, iter_raw_records
 from harness.marc.reader import read_records
+from harness.marc.channel import MarcChannel
+from harness.marc.ownership import Context, Owner, owner_of
 from harness.marc.records import control_number
+from harness.marc.settings import MarcSettings
 from harness.paths import MARC_FIXTURES_DIR
 
 CLAUSE = "MARC 21 Specifications for Record Structure: Leader/00-04 record length (5 digits), Directory field length (4 digits)"
@@ -28,11 +33,14 @@ OVERSIZE = MARC_FIXTURES_DIR / "oversize.xml"
 
 
 @pytest.fixture()
-def imported_oversize(importing_channel: Any, marc_settings) -> Iterator[list[pymarc.Record]]:  # type: ignore[no-untyped-def]
+def imported_oversize(importing_channel: MarcChannel, marc_settings: MarcSettings) -> Iterator[list[pymarc.Record]]:
     data = OVERSIZE.read_bytes()
-    receipt = importing_channel.import_batch(data, marc_settings.import_library)
-    yield [r.record for r in read_records(data) if r.record is not None]
-    importing_channel.delete(receipt.get("created", []))
+    records = [r.record for r in read_records(data) if r.record is not None]
+    receipt = importing_channel.import_batch(data, marc_settings.import_library, len(records))
+    try:
+        yield records
+    finally:
+        importing_channel.delete(receipt)
 
 
 def _iso_corruption(data: bytes, wanted: set[str]) -> list[str]:
@@ -47,7 +55,9 @@ def _iso_corruption(data: bytes, wanted: set[str]) -> list[str]:
 
 @pytest.mark.requirement("MARC-04")
 @pytest.mark.destructive
-def test_oversize_records_not_corrupted(importing_channel: Any, imported_oversize: list[pymarc.Record], marc_settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.failed_by(defects.TRUNCATE_LONG_FIELDS, defects.OVERSIZE_CORRUPT)
+def test_oversize_records_not_corrupted(importing_channel: MarcChannel, imported_oversize: list[pymarc.Record],
+                                        marc_settings: MarcSettings, ownership: Context) -> None:
     """Oversize records are split, refused or given in MARCXML, never corrupted
 
     nb: For store poster deles, avvises eller gis som MARCXML, men ødelegges aldri
@@ -64,7 +74,10 @@ def test_oversize_records_not_corrupted(importing_channel: Any, imported_oversiz
     xml = importing_channel.export("marcxml")
     exported = [r.record for r in read_records(xml.data) if r.record is not None]
     pairs, missing, _ = match_records(imported_oversize, exported)
-    diffs = [f"001 {control_number(a)}: {d}" for a, b in pairs for d in diff_records(a, b, ignore_tags=marc_settings.system_fields)]
+    # Letters, holdings and patron data have checks of their own; this one judges what a
+    # length limit breaks: fields cut, lost or changed in their text.
+    diffs = [f"001 {control_number(a)}: {d}" for a, b in pairs for d in diff_records(a, b, ignore_tags=marc_settings.system_fields)
+             if owner_of(d, ownership) is Owner.ROUND_TRIP]
     if missing or diffs:
         raise Finding(
             f"oversize records missing ({len(missing)}) or changed ({len(diffs)} differences) in the MARCXML export",

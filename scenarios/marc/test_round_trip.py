@@ -8,12 +8,15 @@ import unicodedata
 import pymarc
 import pytest
 
-from harness.findings import Finding
-from harness.marc.channel import ExportFile
+from harness.findings import Finding, cannot_judge
+from harness.marc import defects
+from harness.marc.channel import ExportFile, ImportReceipt
 from harness.marc.diff import format_field, match_records
-from harness.marc.roundtrip import compare_streams
 from harness.marc.evidence import capped
+from harness.marc.ownership import STRUCTURE_CHECK, Context, Owner, owners, reported_elsewhere
 from harness.marc.reader import ReadResult
+from harness.marc.roundtrip import compare_streams
+from harness.marc.settings import MarcSettings
 
 ROUND_TRIP_CLAUSE = "MARC 21 Specifications for Record Structure (fields, indicators, subfield codes, order are data)"
 UNICODE_CLAUSE = "MARC 21 Specifications, Character Sets: Unicode Encoding Environment (UTF-8 data is exchanged as is)"
@@ -24,43 +27,54 @@ def _exported(exported_records: list[ReadResult]) -> list[pymarc.Record]:
     return [r.record for r in exported_records if r.record is not None]
 
 
-def _pairs(fixture_records: list[pymarc.Record], exported: list[pymarc.Record], source: str):  # type: ignore[no-untyped-def]
-    pairs, missing, _unexpected = match_records(fixture_records, exported)
-    if missing:
-        raise Finding(
-            f"{len(missing)} imported record(s) are missing from the export",
-            clause=ROUND_TRIP_CLAUSE,
-            sent="the fixture batch fixtures/marc/consortium.mrc, imported",
-            received=f"export {source}: no record matching 001/035 " + ", ".join(capped(sorted(missing), 20)),
-            expected="every imported record in the full export",
-        )
+def _pairs(fixture_records: list[pymarc.Record], exported: list[pymarc.Record]) -> list[tuple[pymarc.Record, pymarc.Record]]:
+    """Imported records with their exported selves; a missing one is the round trip's to report."""
+    pairs, _missing, _unexpected = match_records(fixture_records, exported)
     return pairs
 
 
 @pytest.mark.requirement("MARC-02")
 @pytest.mark.destructive
-def test_import_export_round_trip_unchanged(fixture_batch: bytes, iso_export: ExportFile, marc_settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.failed_by(defects.REORDER_FIELDS, defects.DROP_880)
+def test_import_export_round_trip_unchanged(fixture_batch: bytes, iso_export: ExportFile, marc_settings: MarcSettings,
+                                            ownership: Context, imported_catalogue: ImportReceipt) -> None:
     """Imported records come back unchanged apart from the declared system fields
 
     nb: Importerte poster kommer uendret ut igjen, bortsett fra oppgitte systemfelt
     """
+    if not imported_catalogue.understood:
+        raise Finding(
+            f"the import's receipt cannot be understood: {imported_catalogue.problem}",
+            clause="the harness's MARC import channel: a JSON receipt naming the records created, updated and rejected",
+            sent="POST the fixture batch fixtures/marc/consortium.mrc", received=imported_catalogue.raw,
+            expected='{"created": ["<001>", ...], "updated": [...], "rejected": [...]} (nothing was deleted on its word)',
+        )
     comparisons = [
         c for c in compare_streams(io.BytesIO(fixture_batch), io.BytesIO(iso_export.data), marc_settings.system_fields)
         if not c.unexpected  # the export holds the rest of the catalogue too
     ]
     missing = [c.control_number for c in comparisons if c.missing]
-    changed = [c for c in comparisons if c.diffs or c.unreadable]
-    if missing or changed:
+    unreadable = [c for c in comparisons if c.unreadable]
+    by_owner = owners((d for c in comparisons for d in c.diffs), ownership)
+    mine = by_owner.get(Owner.ROUND_TRIP, [])
+    if missing or mine:
+        numbers = {id(d): c.control_number for c in comparisons for d in c.diffs}
         lines = [f"001 {n}: missing from the export" for n in missing]
-        lines += [f"001 {c.control_number}: the exported record cannot be read: {c.unreadable}" for c in changed if c.unreadable]
-        lines += [f"001 {c.control_number}: {d}" for c in changed for d in c.diffs]
+        lines += [f"001 {numbers[id(d)]}: {d}" for d in mine]
+        changed = len({numbers[id(d)] for d in mine})
         raise Finding(
-            f"{len(changed)} of {len(comparisons)} records changed and {len(missing)} missing after import and export",
+            f"{changed} of {len(comparisons)} records changed and {len(missing)} missing after import and export",
             clause=ROUND_TRIP_CLAUSE,
             sent=f"{len(comparisons)} records from fixtures/marc/consortium.mrc",
             received="\n".join(capped(lines, 40)),
             expected=f"identical fields, indicators, subfields and order (ignoring declared system fields {sorted(marc_settings.system_fields)})",
         )
+    if unreadable:
+        cannot_judge(f"{len(unreadable)} exported record(s) cannot be read even past their faults "
+                     f"({unreadable[0].unreadable})", STRUCTURE_CHECK)
+    elsewhere = reported_elsewhere(by_owner, Owner.ROUND_TRIP)
+    if elsewhere:
+        cannot_judge("the records changed only in ways other checks own", elsewhere)
 
 
 def _text_values(record: pymarc.Record) -> list[tuple[str, str]]:
@@ -89,23 +103,27 @@ def _describe_change(before: str, after: str) -> str:
 
 @pytest.mark.requirement("SPR-01")
 @pytest.mark.destructive
-def test_letters_survive_import_export_byte_exact(fixture_records, exported_records, iso_export: ExportFile) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.failed_by(defects.EXPORT_LATIN1, defects.EXPORT_NFD, defects.IMPORT_NFC)
+def test_letters_survive_import_export_byte_exact(fixture_records: list[pymarc.Record], exported_records: list[ReadResult],
+                                                  iso_export: ExportFile) -> None:
     """Norwegian, Sámi and Kven letters survive import and export byte for byte, NFC and NFD
 
     nb: Norske, samiske og kvenske bokstaver overlever import og eksport byte for byte, NFC og NFD
     """
     lines: list[str] = []
-    checked = 0
-    for before, after in _pairs(fixture_records, _exported(exported_records), iso_export.source):
+    checked = absent = 0
+    pairs = _pairs(fixture_records, _exported(exported_records))
+    for before, after in pairs:
         after_values = dict(_text_values(after))
         for where, value in _text_values(before):
             if value.isascii():
                 continue
-            checked += 1
             got = after_values.get(where)
             if got is None:
-                lines.append(f"001 {before['001'].data}: {where} {value!r} missing after the round trip")
-            elif got.encode() != value.encode():
+                absent += 1  # the field or subfield is gone: the round trip reports that
+                continue
+            checked += 1
+            if got.encode() != value.encode():
                 lines.append(f"001 {before['001'].data}: {where} {value!r} -> {got!r}: {_describe_change(value, got)}")
     if lines:
         raise Finding(
@@ -115,6 +133,9 @@ def test_letters_survive_import_export_byte_exact(fixture_records, exported_reco
             received="\n".join(capped(lines, 40)),
             expected="the same UTF-8 bytes as imported, in the normalisation form they were imported in",
         )
+    if absent or len(pairs) < len(fixture_records):
+        cannot_judge(f"{absent} subfield(s) with non-ASCII letters and {len(fixture_records) - len(pairs)} record(s) "
+                     "are missing from the export", Owner.ROUND_TRIP.value)
 
 
 def _linkage_problems(record: pymarc.Record) -> list[str]:
@@ -135,7 +156,9 @@ def _linkage_problems(record: pymarc.Record) -> list[str]:
 
 @pytest.mark.requirement("MARC-02")
 @pytest.mark.destructive
-def test_880_linkage_survives_export(fixture_records, exported_records, iso_export: ExportFile) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.failed_by(defects.DROP_880)
+def test_880_linkage_survives_export(fixture_records: list[pymarc.Record], exported_records: list[ReadResult],
+                                     iso_export: ExportFile) -> None:
     """880 alternate-script fields and their $6 linkage survive
 
     nb: 880-felt med alternativ skrift og $6-koblingen deres overlever
@@ -144,7 +167,10 @@ def test_880_linkage_survives_export(fixture_records, exported_records, iso_expo
     linked = [r for r in fixture_records if r.get_fields("880")]
     if not linked:
         pytest.fail("the fixture batch has no 880 fields: regenerate fixtures/marc")
-    for before, after in _pairs(linked, _exported(exported_records), iso_export.source):
+    pairs = _pairs(linked, _exported(exported_records))
+    if len(pairs) < len(linked):
+        cannot_judge(f"{len(linked) - len(pairs)} record(s) with 880 fields are missing from the export", Owner.ROUND_TRIP.value)
+    for before, after in pairs:
         number = before["001"].data if before["001"] else "?"
         lost = len(before.get_fields("880")) - len(after.get_fields("880"))
         if lost > 0:

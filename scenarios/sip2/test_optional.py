@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from harness.sip2 import defects
+
 from harness.findings import not_tested, skip_undeclared
 from harness.sip2 import requests as rq
 from harness.sip2.checks import SPEC, ask, fail
@@ -66,6 +68,7 @@ OPTIONAL: dict[str, Callable[[Any], tuple[Message, str, str]]] = {
 @pytest.mark.requirement("SIP-08")
 @pytest.mark.destructive
 @pytest.mark.parametrize("code", list(OPTIONAL))
+@pytest.mark.failed_by(defects.BX_OVERCLAIMS)
 def test_declared_optional_messages_work(sip2: Any, sip2_target: Any, code: str) -> None:
     """An optional message declared in 98 BX is answered with its response and succeeds
 
@@ -92,6 +95,7 @@ def test_declared_optional_messages_work(sip2: Any, sip2_target: Any, code: str)
 
 
 @pytest.mark.requirement("SIP-07")
+@pytest.mark.failed_by(defects.TLS_WRONG_HOSTNAME)
 def test_sip2_over_tls(sip2_target: Any, sip2_connect: Any) -> None:
     """SIP2 is offered over TLS with a certificate that verifies for the host
 

@@ -20,4 +20,6 @@ def sandbox() -> Iterator[Sandbox]:
         yield box
     finally:
         box.stop()
-    assert not box.acs.errors, box.acs.errors  # a SIP2 handler that crashed is a sandbox bug
+    sip2 = box.service("sip2")
+    errors = getattr(getattr(sip2, "acs", None), "errors", [])
+    assert not errors, errors  # a SIP2 handler that crashed is a sandbox bug

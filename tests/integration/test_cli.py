@@ -13,7 +13,7 @@ import pytest
 
 from harness.cli import main
 from harness.paths import MARC_FIXTURES_DIR
-from harness.sandbox.defects import CATALOGUE
+from harness.registry import all_defects
 
 
 def _harness(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -71,16 +71,25 @@ def test_unreachable_target_is_error_exit_3(tmp_path: Path) -> None:
     done = _harness("run", "--target", str(profile), "--report-dir", str(tmp_path / "r"))
     assert done.returncode == 3, done.stdout[-2000:]
     results = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
-    outcomes = {c["outcome"] for c in results["checks"]}
-    assert "FAIL" not in outcomes and "ERROR" in outcomes
+    errors = [c for c in results["checks"] if c["outcome"] == "ERROR"]
+    # Unreachable once: one ERROR for the protocol, its scenarios NOT_TESTED, no traceback.
+    assert [c["id"] for c in errors] == ["marc::endpoint"] and "127.0.0.1:9" in errors[0]["message"]
+    others = [c for c in results["checks"] if c["outcome"] != "ERROR" and c["suite"] == "marc"]
+    assert others and all(c["outcome"] == "NOT_TESTED" and "unreachable" in c["message"] for c in others)
+    assert "Traceback" not in done.stdout + done.stderr
+    assert results["run"]["unreachable"] and results["run"]["unreachable"][0].startswith("marc: ")
+    assert "UNREACHABLE: marc" in done.stdout  # on the first screen of the terminal
 
 
 def test_list_defects_names_the_checks_each_must_fail() -> None:
     done = _harness("sandbox", "--list-defects")
     assert done.returncode == 0
-    for defect in CATALOGUE:
+    for defect in all_defects():
         assert defect.name in done.stdout
-        assert ", ".join(defect.must_fail) in done.stdout
+    assert "marc-export-latin1  [marc]" in done.stdout
+    block = done.stdout.split("marc-export-latin1  [marc]", 1)[1].split("\n\n", 1)[0]
+    assert "must FAIL: marc::test_iso2709_export_declares_and_uses_utf8, marc::test_letters_survive_import_export_byte_exact" in block
+    assert "(no check names it)" not in done.stdout
 
 
 def test_sandbox_serves_real_http_clients() -> None:
@@ -140,11 +149,12 @@ def test_vendor_without_import_api_uses_files(tmp_path: Path) -> None:
     from harness.profile import load_profile
     from harness.sandbox.system import Sandbox
 
-    with Sandbox(load_profile(SANDBOX_PROFILE)) as endpoints:  # stands in for the vendor's own export run
+    box = Sandbox(load_profile(SANDBOX_PROFILE))  # stands in for the vendor's own export run
+    with box:
         import requests
 
         for fmt, name in (("iso2709", "export.mrc"), ("marcxml", "export.xml")):
-            answer = requests.get(f"{endpoints.http}/marc/export", params={"format": fmt}, timeout=30)
+            answer = requests.get(f"{box.http_base_url}/marc/export", params={"format": fmt}, timeout=30)
             (tmp_path / name).write_bytes(answer.content)
     libraries = "".join(
         f'[[library]]\nnumber = "{n}"\nname = "{n}"\nkind = "{k}"\n'

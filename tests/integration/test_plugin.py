@@ -100,7 +100,9 @@ def test_outcomes_are_classified_per_design(pytester: pytest.Pytester, tmp_path:
     assert (checks["test_passes"]["title"], checks["test_passes"]["title_nb"]) == ("Export is valid", "Eksporten er gyldig")
     assert ">Eksporten er gyldig<" in (report / "scorecard.html").read_text(encoding="utf-8")  # nb is the default
     finding = checks["test_fails_with_finding"]
-    assert finding["evidence"][0] == {"clause": "ISO 2709 §4.1", "sent": "GET /x", "received": "11 bytes", "expected": "10 bytes", "details": []}
+    evidence = finding["evidence"][0]
+    assert (evidence["clause"], evidence["expected"]) == ("ISO 2709 §4.1", "10 bytes")
+    assert [(e["sent"], e["received"]) for e in evidence["exchanges"]] == [("GET /x", "11 bytes")]
     assert finding["reproduce"].startswith("harness run --suite ") and finding["reproduce"].endswith("-k test_fails_with_finding")
     assert checks["test_not_tested"]["message"] == "no [sip2] tls in the profile"
     lines = (report / "results.jsonl").read_text(encoding="utf-8").splitlines()
@@ -142,3 +144,5 @@ def test_second():
     pytester.runpytest_subprocess("--report-dir", str(tmp_path))
     lines = [json.loads(l) for l in (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [l["outcome"] for l in lines][:1] == ["PASS"]
+    manifest = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["run"]
+    assert manifest["interrupted"] is True  # the reports say the run did not finish

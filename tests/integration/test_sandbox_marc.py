@@ -28,7 +28,8 @@ def _new_record(number: str, osba: str, title: str, leader17: str = " ") -> pyma
 
 def test_binds_loopback_and_stops_cleanly() -> None:
     box = Sandbox(load_profile(SANDBOX_PROFILE))
-    url = box.start().http
+    box.start()
+    url = box.http_base_url
     assert url.startswith("http://127.0.0.1:")
     port = int(url.rsplit(":", 1)[1])
     assert requests.get(url + "/", timeout=5).json()["libraries"]
@@ -38,7 +39,7 @@ def test_binds_loopback_and_stops_cleanly() -> None:
 
 
 def test_export_serves_the_fixture_catalogue(sandbox: Sandbox) -> None:
-    url = sandbox.endpoints.http
+    url = sandbox.http_base_url
     iso = requests.get(url + "/marc/export", params={"format": "iso2709"}, timeout=10)
     xml = requests.get(url + "/marc/export", params={"format": "marcxml"}, timeout=10)
     iso_records = [r for r in read_records(iso.content) if r.record]
@@ -50,7 +51,7 @@ def test_export_serves_the_fixture_catalogue(sandbox: Sandbox) -> None:
 
 
 def test_upgrade_in_place_keeps_001_and_holdings(sandbox: Sandbox) -> None:
-    url = sandbox.endpoints.http
+    url = sandbox.http_base_url
     library = next(iter(sandbox.consortium.libraries))
     first = _new_record("test-a", "(NO-OsBA)999", "Forhåndspost", leader17="5")
     first.add_field(pymarc.Field(tag="852", indicators=pymarc.Indicators(" ", " "), subfields=[pymarc.Subfield("a", library)]))
@@ -66,11 +67,11 @@ def test_upgrade_in_place_keeps_001_and_holdings(sandbox: Sandbox) -> None:
 
 
 def test_unknown_library_is_refused_with_the_known_ones(sandbox: Sandbox) -> None:
-    answer = requests.post(sandbox.endpoints.http + "/marc/import", params={"library": "NO-0000000"}, data=b"", timeout=10)
+    answer = requests.post(sandbox.http_base_url + "/marc/import", params={"library": "NO-0000000"}, data=b"", timeout=10)
     assert answer.status_code == 400 and "NO-9900001" in answer.json()["error"]
 
 
 def test_garbage_import_is_rejected_record_by_record_not_crashing(sandbox: Sandbox) -> None:
     library = next(iter(sandbox.consortium.libraries))
-    answer = requests.post(sandbox.endpoints.http + "/marc/import", params={"library": library}, data=b"\x00garbage\x1d", timeout=10)
+    answer = requests.post(sandbox.http_base_url + "/marc/import", params={"library": library}, data=b"\x00garbage\x1d", timeout=10)
     assert answer.status_code == 200 and len(answer.json()["rejected"]) == 1

@@ -18,9 +18,13 @@ import pytest
 
 from harness.paths import SANDBOX_PROFILE
 from harness.profile import load_profile
-from harness.sandbox.sip2_acs import ACS
-from harness.sandbox.sip2_server import SIP2Server
+from harness.defects import DefectSet
 from harness.sandbox.system import Sandbox
+from harness.sandbox.tcp import FramedTCPServer
+from harness.sip2 import defects as sip2_defects
+from harness.sip2.sandbox.acs import ACS, AcsConversation
+from harness.sip2.sandbox.service import Sip2Service
+from harness.sip2.unit import SIP2
 from harness.sip2 import Client, Decoded, Message, TLSFailed, encode, format_date, verify_checksum
 from harness.sip2.codec import Severity
 
@@ -30,6 +34,19 @@ PUBLIC = ("TST0000001", "4711", "Máret Ánne Sara", "NO-9900002")  # Kautokeino
 FEES = ("TST0000003", "6933")  # owes 50.00 NOK
 TROMSO_ITEM, SCHOOL_ITEM, BUS_ITEM, DEPOSIT_ITEM = "99001000010", "99011000013", "99021000015", "99001000020"
 Connect = Callable[..., Client]
+
+
+class Endpoints:
+    """The SIP2 endpoints the sandbox wrote into its resolved profile."""
+
+    def __init__(self, box: Sandbox) -> None:
+        settings = box.resolved.settings_for(SIP2)
+        assert settings is not None
+        self.sip2 = (settings.host, settings.port)
+        self.sip2_tls = (settings.host, settings.tls_port) if settings.tls_port else None
+        self.sip2_ca_file = str(settings.ca_file) if settings.ca_file else None
+        service = box.service("sip2")
+        self.sip2_tls_note = service._tls_note if isinstance(service, Sip2Service) else ""  # noqa: SLF001
 
 
 def now() -> str:
@@ -93,7 +110,7 @@ def connect(sandbox: Sandbox) -> Iterator[Connect]:
     clients: list[Client] = []
 
     def make(logged_in: bool = True, **options: Any) -> Client:
-        client = Client(*sandbox.endpoints.sip2, timeout=5, **options)
+        client = Client(*Endpoints(sandbox).sip2, timeout=5, **options)
         clients.append(client)
         if logged_in:
             reply = client.send(login()).message
@@ -277,7 +294,7 @@ def test_unknown_command_is_answered_96(connect: Connect) -> None:
 
 
 def test_garbage_and_broken_clients_do_not_kill_the_server(sandbox: Sandbox, connect: Connect) -> None:
-    address = sandbox.endpoints.sip2
+    address = Endpoints(sandbox).sip2
     with socket.create_connection(address, timeout=5) as raw:
         raw.sendall(b"\xff\xfe\x00garbage\r")
         assert raw.recv(100) == b"96\r"
@@ -307,7 +324,7 @@ def test_identical_repeated_request_is_processed_anew(connect: Connect) -> None:
 # -- TLS, lifecycle ---------------------------------------------------------------------------------
 
 def test_sip2_over_tls_verifies_with_the_sandbox_ca(sandbox: Sandbox) -> None:
-    endpoints = sandbox.endpoints
+    endpoints = Endpoints(sandbox)
     if endpoints.sip2_tls is None:
         pytest.skip(f"TLS listener not started: {endpoints.sip2_tls_note}")
     for host in ("127.0.0.1", "localhost"):
@@ -318,8 +335,9 @@ def test_sip2_over_tls_verifies_with_the_sandbox_ca(sandbox: Sandbox) -> None:
 
 
 def test_tls_certificate_for_the_wrong_host_is_refused() -> None:
-    box = Sandbox(load_profile(SANDBOX_PROFILE), frozenset({"sip2-tls-wrong-hostname"}))
-    endpoints = box.start()
+    box = Sandbox(load_profile(SANDBOX_PROFILE), DefectSet(frozenset({sip2_defects.TLS_WRONG_HOSTNAME})))
+    box.start()
+    endpoints = Endpoints(box)
     try:
         if endpoints.sip2_tls is None:
             pytest.skip(f"TLS listener not started: {endpoints.sip2_tls_note}")
@@ -333,7 +351,10 @@ def test_tls_certificate_for_the_wrong_host_is_refused() -> None:
 
 
 def test_idle_connections_are_closed(sandbox: Sandbox) -> None:
-    server = SIP2Server(ACS(sandbox.consortium, sandbox.acs.account), idle_timeout=0.3)
+    service = sandbox.service("sip2")
+    assert isinstance(service, Sip2Service) and service.acs is not None
+    acs = ACS(sandbox.consortium, service.acs.account)
+    server = FramedTCPServer("sip2-idle", lambda: AcsConversation(acs), idle_timeout=0.3)
     address = server.start()
     try:
         with socket.create_connection(address, timeout=5) as raw:
@@ -346,7 +367,8 @@ def test_idle_connections_are_closed(sandbox: Sandbox) -> None:
 
 def test_stop_closes_listeners_and_connections_within_two_seconds() -> None:
     box = Sandbox(load_profile(SANDBOX_PROFILE))
-    endpoints = box.start()
+    box.start()
+    endpoints = Endpoints(box)
     idle = [socket.create_connection(endpoints.sip2, timeout=5)]
     if endpoints.sip2_tls is not None:
         idle.append(socket.create_connection(endpoints.sip2_tls, timeout=5))  # mid-handshake, even

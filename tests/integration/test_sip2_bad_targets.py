@@ -122,12 +122,12 @@ institution = "TROMSO"
 number = "NO-9900001"
 name = "Tromsø bibliotek"
 kind = "public"
-sip2_institution = "TROMSO"
+codes = {{ sip2 = "TROMSO" }}
 [[library]]
 number = "NO-9900011"
 name = "Kongsbakken videregående skole"
 kind = "school"
-sip2_institution = "KONGSBAKKEN"
+codes = {{ sip2 = "KONGSBAKKEN" }}
 [[patron]]
 barcode = "TST0000001"
 name = "Máret Ánne Sara"

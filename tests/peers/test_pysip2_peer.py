@@ -228,7 +228,8 @@ def test_check_outcome(run: PeerRun, name: str) -> None:
         evidence = check["evidence"]
         assert evidence and evidence[0]["clause"].strip(), f"{name}: a FAIL without a clause: {evidence}"
         assert expect.clause in evidence[0]["clause"], f"{name}: clause {evidence[0]['clause']!r} does not cite {expect.clause!r}"
-        assert evidence[0]["expected"].strip() and (evidence[0]["sent"].strip() or evidence[0]["received"].strip()), (
+        shown = [e for e in evidence[0]["exchanges"] if e["sent"].strip() or e["received"].strip()]
+        assert evidence[0]["expected"].strip() and shown, (
             f"{name}: a FAIL must show what was sent or received and what was expected: {evidence}")
 
 

@@ -15,6 +15,7 @@ from harness.errors import UsageError
 from harness.reporting import load_results, render_csv, render_html, render_json, render_junit, write_reports
 from harness.reporting.csv_report import COLUMNS
 from harness.reporting.junit import split_node_id, visible_controls
+from harness.findings import evidence
 from harness.results import (
     CheckResult,
     Evidence,
@@ -42,7 +43,7 @@ CHECKS = (
         title="Imported record comes back unchanged", requirements=("MARC-02", "SPR-01", "KAT-03"),
         outcome=Outcome.FAIL, message="field 245 changed\nsecond line", suite="marc", duration=1.5,
         evidence=(
-            Evidence(
+            evidence(
                 clause="MARC 21 bibliographic, 245", sent=MARC_BYTES,
                 received="245 10\x1faNordlys over Sapmi\x1e\x1d <b>bold</b>",
                 expected="byte-identical field 245",
@@ -94,7 +95,9 @@ def _requirement(row: tuple) -> RequirementResult:  # type: ignore[type-arg]
     covering = [c for c in CHECKS if req_id in c.requirements]
     return RequirementResult(
         id=req_id, kind=kind, title_nb=nb, title_en=en, area=req_id.split("-")[0],
-        proposed=verdict_for(kind, [c.outcome for c in covering]), checks=tuple(c.id for c in covering),
+        # Z-01 is what procurement declared not applicable (the only source of N/A).
+        proposed=Verdict.NOT_APPLICABLE if req_id == "Z-01" else verdict_for(kind, [c.outcome for c in covering]),
+        checks=tuple(c.id for c in covering),
         override=override, external_id=ext, weight=weight, award_criterion=award,
     )
 
@@ -182,7 +185,7 @@ def test_junit_pass_has_no_verdict_element(junit: etree._Element) -> None:
 
 def test_junit_makes_marc_separators_visible_and_stays_well_formed() -> None:
     check = CheckResult(id="t.py::t", title="t", requirements=(), outcome=Outcome.FAIL,
-                        message="bad \x1e in attribute \x00", evidence=(Evidence(received=MARC_BYTES),))
+                        message="bad \x1e in attribute \x00", evidence=(evidence(received=MARC_BYTES),))
     data = render_junit(RunResult(RUN.manifest, (check,)))
     assert b"\x1d" not in data and b"\x1e" not in data and b"\x1f" not in data
     failure = etree.fromstring(data).find(".//failure")

@@ -15,6 +15,7 @@ from harness.errors import UsageError
 from harness.reporting import render_xlsx, write_reports
 from harness.reporting.csv_report import requirement_row
 from harness.reporting.xlsx_report import MAX_CELL_CHARS
+from harness.findings import evidence
 from harness.results import (
     CheckResult,
     Evidence,
@@ -43,8 +44,8 @@ CHECKS = (
         title="Imported record comes back unchanged", requirements=("MARC-02", "KAT-03"),
         outcome=Outcome.FAIL, message=HOSTILE_MESSAGE, suite="marc", reproduce=REPRODUCE,
         evidence=(
-            Evidence(clause="MARC 21 bibliographic, 245", sent="245 10\x1faNordlys"),
-            Evidence(clause="second clause, not shown"),
+            evidence(clause="MARC 21 bibliographic, 245", sent="245 10\x1faNordlys"),
+            evidence(clause="second clause, not shown"),
         ),
     ),
     CheckResult(
@@ -79,7 +80,9 @@ def _requirement(row: tuple) -> RequirementResult:  # type: ignore[type-arg]
     covering = [c for c in CHECKS if req_id in c.requirements]
     return RequirementResult(
         id=req_id, kind=kind, title_nb=nb, title_en=en, area=req_id.split("-")[0],
-        proposed=verdict_for(kind, [c.outcome for c in covering]), checks=tuple(c.id for c in covering),
+        # Z-01 is what procurement declared not applicable (the only source of N/A).
+        proposed=Verdict.NOT_APPLICABLE if req_id == "Z-01" else verdict_for(kind, [c.outcome for c in covering]),
+        checks=tuple(c.id for c in covering),
         override=override, external_id=ext, weight=weight, award_criterion=award,
     )
 

@@ -37,9 +37,20 @@ def test_changed_missing_and_unexpected_records_are_reported() -> None:
     assert by_number["b"].missing and by_number["c"].unexpected
 
 
-def test_an_unreadable_export_record_is_reported_not_raised() -> None:
+def test_a_record_with_bad_indicator_bytes_is_compared_past_them() -> None:
     good = encode_iso2709(_record("a", "Sámi"))
     broken = good.replace(b"\x1e10\x1fa", b"\x1e\xc3\xa5\x1fa", 1)  # non-ASCII indicators, same length
     (result,) = list(compare_streams(io.BytesIO(good), io.BytesIO(broken)))
+    assert not result.identical and not result.unreadable
+    assert [(d.kind, d.detail) for d in result.diffs] == [
+        ("indicators", "indicator 1 '1' → '\ufffd'"), ("indicators", "indicator 2 '0' → '\ufffd'")]
+    assert "terminators" in result.read_as  # how it was read is said, for the evidence
+
+
+def test_a_record_that_cannot_be_read_at_all_is_reported_not_raised() -> None:
+    good = encode_iso2709(_record("a", "Sámi"))
+    stamp_end = good.index(b"\x1e", good.index(b"20261124120000.0"))
+    broken = good[:stamp_end] + good[stamp_end + 1:]  # 005 and 245 run together: no way to cut them
+    (result,) = list(compare_streams(io.BytesIO(good), io.BytesIO(broken)))
     assert not result.identical
-    assert "UnicodeDecodeError" in result.unreadable
+    assert "directory entries" in result.unreadable

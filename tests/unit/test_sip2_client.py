@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
-from harness.redact import clear_registered_secrets, register_secret
+from harness.redact import Redactor
+from harness.sip2.transcript import WRONG_PIN
 from harness.sip2.client import Client, ConnectionLost, TLSFailed
 from harness.sip2.codec import Message, decode, encode, verify_checksum
 
@@ -146,7 +147,7 @@ def test_crlf_replies_are_decoded_and_reported() -> None:
 
     with serve(crlf) as port, Client("127.0.0.1", port, timeout=2) as client:
         reply = client.send(SC_STATUS)
-    assert [f.rule for f in reply.findings] == ["terminator_crlf"] and reply.ok
+    assert [f.rule.id for f in reply.findings] == ["terminator_crlf"] and reply.ok
     assert client.transcript[0].received_text.endswith("<CR><LF>")
 
 
@@ -198,10 +199,22 @@ def test_trickling_server_cannot_hold_the_exchange_past_its_deadline() -> None:
 
     with serve(trickle) as port, Client("127.0.0.1", port, timeout=0.4) as client:
         started = time.monotonic()
-        with pytest.raises(TargetTimeout):
-            client.send(SC_STATUS)
+        reply = client.send(SC_STATUS)  # what came is a reply that never ended: the target's fault
         assert time.monotonic() - started < 2
+        assert reply.message is None and [f.rule.id for f in reply.findings] == ["truncated"]
         assert 0 < len(client.transcript[0].received) < len(acs_status(0))
+        assert "no terminator within 0.4s" in client.transcript[0].note
+        with pytest.raises(ConnectionLost):  # the stream is out of step: the client hung up
+            client.send(SC_STATUS)
+
+
+def test_silence_is_a_timeout() -> None:
+    def silent(conn: socket.socket) -> None:
+        read_frame(conn)
+        time.sleep(1)
+
+    with serve(silent) as port, Client("127.0.0.1", port, timeout=0.3) as client, pytest.raises(TargetTimeout):
+        client.send(SC_STATUS)
 
 
 def test_silence_can_be_an_observation_for_bad_input_tests() -> None:
@@ -226,7 +239,7 @@ def test_server_closing_mid_message_is_connection_lost_with_a_truncated_frame() 
     exchange = caught.value.exchange
     assert exchange is not None and exchange.received == acs_status(0)[:30]
     [truncated] = exchange.replies
-    assert truncated.message is None and [f.rule for f in truncated.findings] == ["truncated"]
+    assert truncated.message is None and [f.rule.id for f in truncated.findings] == ["truncated"]
 
 
 def test_connection_refused_is_unreachable() -> None:
@@ -248,19 +261,32 @@ def test_passwords_and_pins_are_masked_in_the_transcript() -> None:
 
     login = Message.build("93", ("0", "0"), [("CN", "automat"), ("CO", "hemmelig-passord"), ("CP", "bib")])
     status = Message.build("23", ("012", DATE), [("AO", "NOTEST"), ("AA", "1"), ("AC", "terminal-pw"), ("AD", "pin4321")])
-    register_secret("terminal-pw")
-    try:
-        with serve(logins) as port, Client("127.0.0.1", port, timeout=2, error_detection=False) as client:
-            client.send(login)
-            client.send(status)
-        rendered = "\n".join(e.render(hex=True) for e in client.transcript)
-    finally:
-        clear_registered_secrets()
-    for secret in ("hemmelig-passord", "pin4321", "terminal-pw"):
-        assert secret not in rendered
-        assert secret.encode().hex(" ") not in rendered
-    assert "COhemmelig" not in rendered and "CO***|" in rendered and "AD***|" in rendered
-    assert "CNautomat|" in rendered  # the user id is not a secret
+    with serve(logins) as port, Client("127.0.0.1", port, timeout=2, error_detection=False) as client:
+        client.send(login)
+        client.send(status)
+    transcript = "\n".join(e.render(hex=True) for e in client.transcript)
+    for secret in ("hemmelig-passord", "pin4321"):  # secret fields: masked when the exchange is kept
+        assert secret not in transcript
+        assert secret.encode().hex(" ") not in transcript
+    assert "COhemmelig" not in transcript and "CO***|" in transcript and "AD***|" in transcript
+    assert "CNautomat|" in transcript  # the user id is not a secret
+    # AC is not a secret field; the run's redactor masks its value at the edge, hex and all.
+    assert "terminal-pw" in transcript
+    rendered = Redactor(["terminal-pw"]).redact(transcript)
+    assert "terminal-pw" not in rendered
+
+
+def test_the_deliberately_wrong_pin_is_shown_as_it_is() -> None:
+    def answer(conn: socket.socket) -> None:
+        read_frame(conn)
+        conn.sendall(b"24" + b" " * 14 + b"012" + DATE.encode() + b"AONOTEST|AA1|BLY|CQN|\r")
+
+    status = Message.build("23", ("012", DATE), [("AO", "NOTEST"), ("AA", "1"), ("AD", WRONG_PIN)])
+    with serve(answer) as port, Client("127.0.0.1", port, timeout=2, error_detection=False) as client:
+        client.send(status)
+    rendered = client.transcript[-1].render()
+    assert f"AD{WRONG_PIN}|" in rendered
+    assert f"AD{WRONG_PIN}|" in Redactor(["4711"]).redact(rendered)
 
 
 # -- TLS ----------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def patron_status(name: str, **extra: str) -> Message:
 
 
 def rules(decoded: Decoded) -> set[str]:
-    return {f.rule for f in decoded.findings}
+    return {f.rule.id for f in decoded.findings}
 
 
 # -- the tables ---------------------------------------------------------------------------------
@@ -141,8 +141,8 @@ def test_corrupted_frame_names_the_checksum_it_expected() -> None:
     decoded = decode(b"9900302.00AY2AZFCA0\r")  # research §2.1: the ACS answered 96
     assert not verify_checksum(b"9900302.00AY2AZFCA0")
     [problem] = decoded.findings
-    assert problem.rule == "bad_checksum" and problem.field_id == "AZ"
-    assert problem.byte_offset == 15 and "AZFCA4" in problem.message
+    assert problem.rule.id == "bad_checksum" and problem.position.label == "AZ"
+    assert problem.position.offset == 15 and "AZFCA4" in problem.message
     assert problem.severity is Severity.FAIL
 
 
@@ -238,11 +238,12 @@ BAD_FRAMES: list[tuple[bytes, str, int | None, str | None]] = [
 @pytest.mark.parametrize(("frame", "rule", "offset", "field_id"), BAD_FRAMES, ids=[r for _, r, _, _ in BAD_FRAMES])
 def test_each_rule_fires_where_the_problem_is(frame: bytes, rule: str, offset: int | None, field_id: str | None) -> None:
     decoded = decode(frame)
-    matching = [f for f in decoded.findings if f.rule == rule]
+    matching = [f for f in decoded.findings if f.rule.id == rule]
     assert matching, decoded.findings
-    assert matching[0].byte_offset == offset
-    assert matching[0].field_id == field_id
-    severity, clause = RULES[rule]
+    position = matching[0].position
+    assert (position.offset if position else None) == offset
+    assert (position.label or None if position else None) == field_id
+    severity, clause = RULES[rule].severity, RULES[rule].clause
     assert matching[0].severity is severity and matching[0].clause == clause
     assert str(matching[0]).startswith(f"[{severity.value}] {rule}")
 
@@ -390,7 +391,7 @@ def test_parse_date() -> None:
 )
 def test_parse_date_reports_instead_of_raising(text: str, words: str) -> None:
     result = parse_date(text)
-    assert isinstance(result, CodecFinding) and result.rule == "date_format" and words in result.message
+    assert isinstance(result, CodecFinding) and result.rule.id == "date_format" and words in result.message
 
 
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9999, 12, 31)))
@@ -487,5 +488,6 @@ def test_mutated_valid_frames_never_raise(data: st.DataObject) -> None:
     for charset in ("utf-8", "cp850"):
         decoded = decode(bytes(frame), charset=charset)
         for problem in decoded.findings:
-            assert problem.rule in RULES
-            assert problem.byte_offset is None or 0 <= problem.byte_offset <= len(frame)
+            assert problem.rule.id in RULES
+            offset = problem.position.offset if problem.position else None
+            assert offset is None or 0 <= offset <= len(frame)

@@ -77,15 +77,15 @@ def test_byte_at_a_time_or_any_split_gives_the_same_frames(data: st.DataObject) 
 def test_crlf_is_accepted_and_reported() -> None:
     frames, _ = feed([STATUS + b"\r\n" + ACS + b"\r\n"])
     assert [f.terminator for f in frames] == [b"\r\n", b"\r\n"]
-    assert [f.findings[0].rule for f in frames] == ["terminator_crlf", "terminator_crlf"]
-    assert frames[0].findings[0].byte_offset == len(STATUS)
+    assert [f.findings[0].rule.id for f in frames] == ["terminator_crlf", "terminator_crlf"]
+    assert frames[0].findings[0].position.offset == len(STATUS)
     assert decode(frames[0]).ok  # tolerated: a WARN, the message still decodes
     assert decode(frames[0]).message is not None
 
 
 def test_bare_lf_is_accepted_and_reported() -> None:
     frames, _ = feed([STATUS + b"\n"])
-    assert frames[0].terminator == b"\n" and frames[0].findings[0].rule == "terminator_lf"
+    assert frames[0].terminator == b"\n" and frames[0].findings[0].rule.id == "terminator_lf"
 
 
 def test_crlf_split_between_reads_is_reported_on_the_next_frame() -> None:
@@ -94,13 +94,13 @@ def test_crlf_split_between_reads_is_reported_on_the_next_frame() -> None:
     frames, _ = feed([STATUS + b"\r", b"\n" + ACS + b"\r"])
     assert [f.data for f in frames] == [STATUS, ACS]
     assert frames[0].terminator == b"\r" and frames[0].findings == ()
-    assert [f.rule for f in frames[1].findings] == ["stray_lf"]
+    assert [f.rule.id for f in frames[1].findings] == ["stray_lf"]
 
 
 def test_blank_lines_are_skipped_and_reported() -> None:
     frames, _ = feed([b"\r\r" + STATUS + b"\r"])
     [frame] = frames
-    assert frame.data == STATUS and [f.rule for f in frame.findings] == ["blank_line", "blank_line"]
+    assert frame.data == STATUS and [f.rule.id for f in frame.findings] == ["blank_line", "blank_line"]
 
 
 def test_oversized_frame_is_cut_reported_and_the_stream_resyncs() -> None:
@@ -108,7 +108,7 @@ def test_oversized_frame_is_cut_reported_and_the_stream_resyncs() -> None:
     framer.receive_data(b"64" + b"x" * 150)
     [big] = frames_of(framer)
     assert not big.complete and len(big.data) == 100 and big.terminator == b""
-    assert [f.rule for f in big.findings] == ["oversized"]
+    assert [f.rule.id for f in big.findings] == ["oversized"]
     assert decode(big).message is None
     framer.receive_data(b"y" * 500)  # still the same runaway frame: dropped, not buffered
     assert framer.next_frame() is None and framer.buffered == 0
@@ -119,7 +119,7 @@ def test_oversized_frame_is_cut_reported_and_the_stream_resyncs() -> None:
 def test_oversized_frame_that_does_end_in_the_same_read() -> None:
     frames, _ = feed([b"64" + b"x" * 300 + b"\r" + STATUS + b"\r"], max_frame=100)
     assert [f.complete for f in frames] == [False, True]
-    assert frames[0].findings[0].rule == "oversized" and "302 bytes" in frames[0].findings[0].message
+    assert frames[0].findings[0].rule.id == "oversized" and "302 bytes" in frames[0].findings[0].message
     assert frames[1].data == STATUS
 
 
@@ -128,7 +128,7 @@ def test_end_of_stream_inside_a_message_is_truncated() -> None:
     assert [f.data for f in frames] == [STATUS]
     assert rest is not None and rest.data == ACS[:40] and not rest.complete
     [problem] = rest.findings
-    assert problem.rule == "truncated" and problem.byte_offset == 40
+    assert problem.rule.id == "truncated" and problem.position.offset == 40
     decoded = decode(rest)
     assert decoded.message is None and decoded.raw == ACS[:40]
 

@@ -1,4 +1,11 @@
-"""The sandbox's MARC import and export, with the MARC defects of the catalogue.
+"""The sandbox's MARC service: import and export over HTTP, with the MARC defects.
+
+    GET    /marc/export?format=iso2709|marcxml[&library=NO-99...]
+    POST   /marc/import?library=NO-99...       body: ISO 2709 or MARCXML; JSON receipt
+    DELETE /marc/record/{001}                  remove a record (scenarios clean up after themselves)
+
+An ISO 2709 export names the records it refused (too long for ISO 2709, MARC-04) in the
+``X-Omitted-Records`` header; they are in the MARCXML export.
 
 Import rules (what a good system does, and what MARC-03 asks):
 - same 001 as a stored record: the incoming record replaces it; stored holdings (852) that
@@ -16,20 +23,35 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pymarc
 
 from harness.marc.reader import read_records
+from harness.paths import MARC_FIXTURES_DIR
 from harness.marc.writer import (
     MAX_FIELD_LENGTH,
     RecordTooLong,
     collection_to_marcxml,
     encode_iso2709,
 )
+from harness.marc import defects as d
 from harness.marc.records import control_number, osba_number
+from harness.marc.settings import MarcSettings
+from harness.defects import DefectSet
+from harness.sandbox.http import Request, Response, json_response
 from harness.sandbox.state import Consortium
+
+if TYPE_CHECKING:
+    from harness.profile import Profile
+    from harness.units import SandboxContext
+
+# The catalogue, plus the records ISO 2709 cannot hold (MARC-04): a real catalogue has them.
+CATALOGUE_FILES = (MARC_FIXTURES_DIR / "consortium.mrc", MARC_FIXTURES_DIR / "oversize.xml")
 
 @dataclass(slots=True)
 class ImportReceipt:
@@ -48,7 +70,7 @@ class Export:
     omitted: list[str]  # records refused in ISO 2709 (too long), with the reason
 
 
-def _map_text(record: pymarc.Record, transform) -> None:  # type: ignore[no-untyped-def]
+def _map_text(record: pymarc.Record, transform: Callable[[str], str]) -> None:
     for f in record.fields:
         if f.is_control_field():
             f.data = transform(f.data or "")
@@ -56,12 +78,12 @@ def _map_text(record: pymarc.Record, transform) -> None:  # type: ignore[no-unty
             f.subfields = [pymarc.Subfield(s.code, transform(s.value)) for s in f.subfields]
 
 
-def _apply_import_defects(record: pymarc.Record, defects: frozenset[str]) -> None:
-    if "marc-import-nfc" in defects:
+def _apply_import_defects(record: pymarc.Record, defects: DefectSet) -> None:
+    if defects.active(d.IMPORT_NFC):
         _map_text(record, lambda text: unicodedata.normalize("NFC", text))
-    if "marc-drop-880" in defects:
+    if defects.active(d.DROP_880):
         record.remove_fields("880")
-    if "marc-truncate-long-fields" in defects:
+    if defects.active(d.TRUNCATE_LONG_FIELDS):
         for f in record.fields:
             if not f.is_control_field():
                 f.subfields = [pymarc.Subfield(s.code, _truncate_utf8(s.value, MAX_FIELD_LENGTH - 10)) for s in f.subfields]
@@ -91,13 +113,13 @@ def _keep_holdings(stored: pymarc.Record, incoming: pymarc.Record) -> None:
             incoming.add_field(holding)
 
 
-def store_record(consortium: Consortium, record: pymarc.Record, defects: frozenset[str], receipt: ImportReceipt) -> None:
+def store_record(consortium: Consortium, record: pymarc.Record, defects: DefectSet, receipt: ImportReceipt) -> None:
     _apply_import_defects(record, defects)
     number = control_number(record)
     with consortium.lock:
         stored_id = number if number in consortium.records else None
         osba = osba_number(record)
-        if stored_id is None and osba and "marc-ignore-035-match" not in defects:
+        if stored_id is None and osba and not defects.active(d.IGNORE_035_MATCH):
             stored_id = _find_by_osba(consortium, osba)
         if stored_id is None:
             if not number or number in consortium.records:
@@ -107,7 +129,7 @@ def store_record(consortium: Consortium, record: pymarc.Record, defects: frozens
             consortium.records[number] = record
             receipt.created.append(number)
             return
-        if "marc-upgrade-drops-holdings" not in defects:
+        if not defects.active(d.UPGRADE_DROPS_HOLDINGS):
             _keep_holdings(consortium.records[stored_id], record)
         _set_001(record, stored_id)
         _stamp_005(record)
@@ -123,7 +145,7 @@ def _set_001(record: pymarc.Record, number: str) -> None:
         record.add_ordered_field(pymarc.Field(tag="001", data=number))
 
 
-def import_batch(consortium: Consortium, data: bytes, library: str, defects: frozenset[str]) -> ImportReceipt:
+def import_batch(consortium: Consortium, data: bytes, library: str, defects: DefectSet) -> ImportReceipt:
     receipt = ImportReceipt(library=library)
     for result in read_records(data):
         if result.record is None:
@@ -143,11 +165,11 @@ def _holdings_for(record: pymarc.Record, library: str | None) -> list[pymarc.Fie
     return [h for h in holdings if library in h.get_subfields("a")]
 
 
-def _export_view(consortium: Consortium, record: pymarc.Record, library: str | None, defects: frozenset[str]) -> pymarc.Record:
+def _export_view(consortium: Consortium, record: pymarc.Record, library: str | None, defects: DefectSet) -> pymarc.Record:
     """A copy of the record as this export shows it: holdings filtered, export defects applied."""
     view = pymarc.Record(leader=str(record.leader), force_utf8=True)
     view.fields = []
-    keep = {id(h) for h in _holdings_for(record, None if "marc-library-filter-ignored" in defects else library)}
+    keep = {id(h) for h in _holdings_for(record, None if defects.active(d.LIBRARY_FILTER_IGNORED) else library)}
     for f in record.fields:
         if f.tag == "852" and id(f) not in keep:
             continue
@@ -162,31 +184,31 @@ def _copy_field(f: pymarc.Field) -> pymarc.Field:
     return pymarc.Field(tag=f.tag, indicators=pymarc.Indicators(*f.indicators), subfields=list(f.subfields))
 
 
-def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: frozenset[str]) -> None:
+def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: DefectSet) -> None:
     holdings = view.get_fields("852")
-    if "marc-first-holding-only" in defects:
+    if defects.active(d.FIRST_HOLDING_ONLY):
         for extra in holdings[1:]:
             view.remove_field(extra)
         holdings = holdings[:1]
-    if "marc-holdings-without-library" in defects:
+    if defects.active(d.HOLDINGS_WITHOUT_LIBRARY):
         for h in holdings:
             h.subfields = [s for s in h.subfields if s.code != "a"]
-    if "marc-export-borrower" in defects:
+    if defects.active(d.EXPORT_BORROWER):
         for h in holdings:
             for barcode in h.get_subfields("p"):
                 borrower = consortium.patrons.get(consortium.loans.get(barcode, ""))
                 if borrower:
                     h.add_subfield("z", f"Utlånt til {borrower.name} ({borrower.barcode})")
-    if "marc-export-nfd" in defects:
+    if defects.active(d.EXPORT_NFD):
         _map_text(view, lambda text: unicodedata.normalize("NFD", text))
-    if "marc-reorder-fields" in defects:
+    if defects.active(d.REORDER_FIELDS):
         view.fields.sort(key=lambda f: f.tag)
 
 
-def selected_records(consortium: Consortium, library: str | None, defects: frozenset[str]) -> list[pymarc.Record]:
+def selected_records(consortium: Consortium, library: str | None, defects: DefectSet) -> list[pymarc.Record]:
     with consortium.lock:
         records = list(consortium.records.values())
-        if library is not None and "marc-library-filter-ignored" not in defects:
+        if library is not None and not defects.active(d.LIBRARY_FILTER_IGNORED):
             records = [r for r in records if _holdings_for(r, library)]
         return [_export_view(consortium, r, library, defects) for r in records]
 
@@ -206,30 +228,116 @@ def _encode_with_character_lengths(record: pymarc.Record) -> bytes:
     return b"%05d" % total + good[5:24] + b"".join(entries) + good[base - 1 :]
 
 
-def _encode_one(record: pymarc.Record, defects: frozenset[str]) -> bytes:
-    if "marc-length-in-characters" in defects:
+def _encode_one(record: pymarc.Record, defects: DefectSet) -> bytes:
+    if defects.active(d.LENGTH_IN_CHARACTERS):
         return _encode_with_character_lengths(record)
-    if "marc-leader09-blank" in defects:
+    if defects.active(d.LEADER09_BLANK):
         return encode_iso2709(record, leader09=" ")
-    if "marc-export-latin1" in defects:
+    if defects.active(d.EXPORT_LATIN1):
         return encode_iso2709(record, encoding="latin-1")
     return encode_iso2709(record)
 
 
-def export_iso2709(records: Iterable[pymarc.Record], defects: frozenset[str]) -> Export:
+def export_iso2709(records: Iterable[pymarc.Record], defects: DefectSet) -> Export:
     chunks: list[bytes] = []
     omitted: list[str] = []
     for record in records:
         try:
             chunks.append(_encode_one(record, defects))
         except RecordTooLong as exc:
-            if "marc-oversize-corrupt" in defects:
+            if defects.active(d.OVERSIZE_CORRUPT):
                 chunks.append(record.as_marc())  # pymarc's own overflow (edsu/pymarc#42)
             else:
                 omitted.append(str(exc))
     return Export(b"".join(chunks), omitted)
 
 
-def export_marcxml(records: Iterable[pymarc.Record], defects: frozenset[str]) -> Export:
-    namespace = None if "marc-marcxml-no-namespace" in defects else "http://www.loc.gov/MARC21/slim"
+def export_marcxml(records: Iterable[pymarc.Record], defects: DefectSet) -> Export:
+    namespace = None if defects.active(d.MARCXML_NO_NAMESPACE) else "http://www.loc.gov/MARC21/slim"
     return Export(collection_to_marcxml(records, namespace=namespace), [])
+
+
+# --- the HTTP endpoints and the service ------------------------------------------------------
+
+
+class MarcService:
+    """The MARC channel of the sandbox: loads the catalogue, serves import and export."""
+
+    def __init__(self) -> None:
+        self.consortium: Consortium | None = None
+        self.defects = DefectSet()
+        self.base_url = ""
+
+    def load(self, consortium: Consortium, defects: DefectSet) -> None:
+        """The initial load goes through the import path, so import defects shape it too."""
+        self.consortium, self.defects = consortium, defects
+        first_library = next(iter(consortium.libraries))
+        for path in CATALOGUE_FILES:
+            import_batch(consortium, path.read_bytes(), first_library, defects)
+
+    def start(self, context: SandboxContext) -> None:
+        self.base_url = context.http_base_url
+        router = context.router
+        router.add("GET", "/marc/export", self._export, summary="?format=iso2709|marcxml[&library=NO-99...]")
+        router.add("POST", "/marc/import", self._import, summary="?library=NO-99...; body ISO 2709 or MARCXML")
+        router.add("DELETE", "/marc/record/", self._delete, prefix=True, summary="{001}")
+
+    def resolve(self, profile: Profile) -> Profile:
+        from harness.marc.unit import MARC
+
+        settings = profile.settings_for(MARC)
+        if settings is None:
+            return profile
+        return profile.with_settings(MARC, replace(settings, channel="http", base_url=self.base_url))
+
+    def describe(self) -> list[tuple[str, str]]:
+        return [("MARC export", f"{self.base_url}/marc/export?format=iso2709|marcxml[&library=NO-99...]"),
+                ("MARC import", f"POST {self.base_url}/marc/import?library=NO-99...")]
+
+    def stop(self) -> None:
+        pass  # the routes go with the HTTP server
+
+    def _state(self) -> Consortium:
+        if self.consortium is None:
+            raise RuntimeError("the MARC service was not loaded")
+        return self.consortium
+
+    def _library(self, request: Request, required: bool) -> str | None | Response:
+        library = request.first("library")
+        if library is None and not required:
+            return None
+        if library not in self._state().libraries:
+            known = ", ".join(sorted(self._state().libraries))
+            return json_response(HTTPStatus.BAD_REQUEST, {"error": f"unknown library {library!r}; known: {known}"})
+        return library
+
+    def _export(self, request: Request) -> Response:
+        library = self._library(request, required=False)
+        if isinstance(library, Response):
+            return library
+        fmt = request.first("format") or "iso2709"
+        if fmt not in ("iso2709", "marcxml"):
+            return json_response(HTTPStatus.BAD_REQUEST, {"error": f"format must be iso2709 or marcxml, not {fmt!r}"})
+        records = selected_records(self._state(), library, self.defects)
+        if fmt == "marcxml":
+            return Response(HTTPStatus.OK, export_marcxml(records, self.defects).body, "application/marcxml+xml; charset=utf-8")
+        export = export_iso2709(records, self.defects)
+        headers = {"X-Omitted-Records": quote("; ".join(export.omitted))} if export.omitted else {}
+        return Response(HTTPStatus.OK, export.body, "application/marc", headers)
+
+    def _import(self, request: Request) -> Response:
+        library = self._library(request, required=True)
+        if isinstance(library, Response):
+            return library
+        receipt = import_batch(self._state(), request.body, str(library), self.defects)
+        return json_response(HTTPStatus.OK, receipt.to_dict())
+
+    def _delete(self, request: Request) -> Response:
+        number = request.path.removeprefix("/marc/record/")
+        if not number:
+            return json_response(HTTPStatus.NOT_FOUND, {"error": "name the record: /marc/record/{001}"})
+        consortium = self._state()
+        with consortium.lock:
+            removed = consortium.records.pop(number, None)
+        status = HTTPStatus.OK if removed is not None else HTTPStatus.NOT_FOUND
+        return json_response(status, {"deleted": number if removed is not None else None})

@@ -16,23 +16,26 @@ Session rules (research/sip2.md §1.1, §1.4):
   message"; pysip2 does the same, Koha re-checksums without AY); before any reply, 96.
   A 96 is not remembered as the last reply: it asks the SC to resend, it answers nothing.
 
-SIP2 defects of the catalogue are applied each at one commented ``DEFECT`` line: here for
-the wire and session ones, in ``sip2_replies`` for what a reply says, in ``circulation`` and
-``patrons`` for the lending ones, in ``tls`` for TLS.
+SIP2 defects of the catalogue (``harness/sip2/defects.py``) are applied each at one commented
+``DEFECT`` line: here for the wire and session ones, in ``replies`` for what a reply says, in
+``service`` for TLS; the lending ones set the consortium's policy (``service``).
 """
 
 from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from harness.sandbox.sip2_replies import HANDLERS, refusal
+from harness.defects import DefectSet
 from harness.sandbox.state import Consortium
-from harness.sip2 import Frame, LocalEncodingError, Message, checksum, decode, encode, resolve_charset
+from harness.sip2 import Frame, Framer, LocalEncodingError, Message, checksum, decode, encode, resolve_charset
+from harness.sip2 import defects as d
+from harness.sip2.errordetect import trailer
+from harness.sip2.sandbox.replies import HANDLERS, refusal
+from harness.sip2.settings import Sip2Settings
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +55,8 @@ class Account:
     charset: str = "utf-8"
 
     @classmethod
-    def from_profile(cls, section: Mapping[str, Any] | None) -> Account:
-        section = section or {}
-        charset = resolve_charset(str(section.get("charset", "utf-8")))  # a bad name fails at start
-        return cls(str(section.get("username", "")), str(section.get("password", "")),
-                   str(section.get("institution", "")), charset)
+    def from_settings(cls, settings: Sip2Settings) -> Account:
+        return cls(settings.username, settings.password, settings.institution, resolve_charset(settings.charset))
 
 
 @dataclass(slots=True)
@@ -80,7 +80,7 @@ class Wire:
 class ACS:
     consortium: Consortium
     account: Account
-    defects: frozenset[str] = frozenset()
+    defects: DefectSet = field(default_factory=DefectSet)
     errors: list[str] = field(default_factory=list)  # handler crashes: a harness bug, for tests
 
     def new_session(self) -> Session:
@@ -99,8 +99,8 @@ class ACS:
 
     def _respond(self, frame: Frame, session: Session, now: datetime) -> bytes | None:
         after_crlf, session.after_crlf = session.after_crlf, frame.terminator == b"\r\n"
-        after_crlf = after_crlf or any(f.rule == "stray_lf" for f in frame.findings)  # CR and LF in two reads
-        if "sip2-crlf-requests-ignored" in self.defects and after_crlf:
+        after_crlf = after_crlf or any(f.rule.id == "stray_lf" for f in frame.findings)  # CR and LF in two reads
+        if self.defects.active(d.CRLF_REQUESTS_IGNORED) and after_crlf:
             return b""  # DEFECT sip2-crlf-requests-ignored: the LF began this frame (pysip2 0.1.0)
         if not frame.complete:  # oversized: the rest is being discarded; ask for it again
             return self.render(Message("96"), session, Wire(False, None))
@@ -109,19 +109,19 @@ class ACS:
         asked = frame.data[-6:-4] == b"AZ" or (request is not None and request.checksum is not None)
         if request is None or request.code not in HANDLERS and request.code != "97":
             return self.render(Message("96"), session, Wire(asked, None))  # unknown command
-        if BAD_CHECKSUM_RULES & set(decoded.rules()) and "sip2-ignore-bad-checksum" not in self.defects:
+        if BAD_CHECKSUM_RULES & set(decoded.rules()) and not self.defects.active(d.IGNORE_BAD_CHECKSUM):
             return self.render(Message("96"), session, Wire(True, None))
         # DEFECT sip2-ignore-bad-checksum: the line above is skipped, the request processed.
         wire = Wire(asked, request.sequence if asked else None)
         if request.code == "97":
-            if session.last_reply is None or "sip2-resend-stale" in self.defects:
+            if session.last_reply is None or self.defects.active(d.RESEND_STALE):
                 return self.render(Message("96"), session, wire)  # DEFECT sip2-resend-stale: always 96
             return session.last_reply
-        if "sip2-closes-on-blank-due-date" in self.defects and request.code == "11" \
+        if self.defects.active(d.CLOSES_ON_BLANK_DUE_DATE) and request.code == "11" \
                 and request.fixed_value("nb_due_date").isspace():
             return None  # DEFECT sip2-closes-on-blank-due-date: pysip2 0.1.0's regex rejects it
         repeated, session.last_request = frame.data == session.last_request, frame.data
-        if "sip2-stale-replay" in self.defects and repeated and asked and session.last_reply is not None:
+        if self.defects.active(d.STALE_REPLAY) and repeated and asked and session.last_reply is not None:
             return session.last_reply  # DEFECT sip2-stale-replay: same AY+AZ taken for a duplicate
         reply = self._answer(request, session, now)
         data = self.render(reply, session, wire)
@@ -130,9 +130,9 @@ class ACS:
 
     def _answer(self, request: Message, session: Session, now: datetime) -> Message:
         # DEFECT sip2-no-login-required: the login gate below is not applied.
-        if request.code not in LOGIN_FREE and not session.logged_in and "sip2-no-login-required" not in self.defects:
+        if request.code not in LOGIN_FREE and not session.logged_in and not self.defects.active(d.NO_LOGIN_REQUIRED):
             return refusal(request, now, NOT_LOGGED_IN)
-        if "sip2-bx-overclaims" in self.defects and request.code in ("15", "37"):
+        if self.defects.active(d.BX_OVERCLAIMS) and request.code in ("15", "37"):
             return refusal(request, now, "not supported")  # DEFECT sip2-bx-overclaims: BX still says Y
         with self.consortium.lock:
             return HANDLERS[request.code](self, request, session, now)
@@ -141,15 +141,15 @@ class ACS:
 
     def render(self, message: Message, session: Session, wire: Wire) -> bytes:
         charset, check = session.charset, True
-        if "sip2-wrong-ao" in self.defects and message.get("AO") is not None:
+        if self.defects.active(d.WRONG_AO) and message.get("AO") is not None:
             message = _with_field(message, "AO", self.account.institution)  # DEFECT sip2-wrong-ao
-        if "sip2-nfd-names" in self.defects and message.get("AE"):
+        if self.defects.active(d.NFD_NAMES) and message.get("AE"):
             # DEFECT sip2-nfd-names: the name decomposed, as Evergreen's SIPServer sends it.
             message = _with_field(message, "AE", unicodedata.normalize("NFD", message.get("AE") or ""))
-        if "sip2-latin1-names" in self.defects:
+        if self.defects.active(d.LATIN1_NAMES):
             # DEFECT sip2-latin1-names: the whole reply in Latin-1 ('?' for ŋ đ ŧ), UTF-8 declared.
             charset, message = "latin-1", _replaced(message, "latin-1")
-        if "sip2-fixed-field-short" in self.defects and message.code == "24":
+        if self.defects.active(d.FIXED_FIELD_SHORT) and message.code == "24":
             status, language, date = message.fixed  # DEFECT sip2-fixed-field-short: language 2 chars
             message, check = Message(message.code, (status, language[:-1], date), message.fields), False
         try:
@@ -157,27 +157,40 @@ class ACS:
         except LocalEncodingError:  # a charset that cannot hold a name (cp850 and ŋ): say "?"
             body = encode(_replaced(message, charset), charset=charset, error_detection=False, terminator=b"", check=check)
         # DEFECT sip2-crlf-terminator: CR LF instead of CR (Koha's default).
-        terminator = b"\r\n" if "sip2-crlf-terminator" in self.defects else b"\r"
+        terminator = b"\r\n" if self.defects.active(d.CRLF_TERMINATOR) else b"\r"
         if not wire.error_detection:
             return body + terminator
         return body + self._trailer(body, message.code, wire.sequence, charset) + terminator
 
     def _trailer(self, body: bytes, code: str, sequence: int | None, charset: str) -> bytes:
-        if code in ("96", "97"):
-            trailer = b"AZ"  # 96/97 carry AZ only, never AY (research §0)
-        else:
-            # DEFECT sip2-no-ay-echo: AY0 whatever the request's sequence number was.
-            seq = 0 if sequence is None or "sip2-no-ay-echo" in self.defects else sequence
-            trailer = b"AY%dAZ" % seq
-        if "sip2-checksum-over-characters" in self.defects:
-            # DEFECT sip2-checksum-over-characters: sums code points, not bytes (php-sip2 #8).
-            value = -sum(map(ord, (body + trailer).decode(charset))) & 0xFFFF
-            digits = "%04X" % value
-        else:
-            digits = checksum(body + trailer)
-        if "sip2-checksum-no-leading-zero" in self.defects:
-            digits = "%X" % int(digits, 16)  # DEFECT sip2-checksum-no-leading-zero: "%X", not "%04X"
-        return trailer + digits.encode("ascii")
+        # DEFECT sip2-no-ay-echo: AY0 whatever the request's sequence number was.
+        sequence = 0 if self.defects.active(d.NO_AY_ECHO) else sequence
+
+        def digits(data: bytes) -> str:
+            if self.defects.active(d.CHECKSUM_OVER_CHARACTERS):
+                # DEFECT sip2-checksum-over-characters: sums code points, not bytes (php-sip2 #8).
+                text = "%04X" % (-sum(map(ord, data.decode(charset))) & 0xFFFF)
+            else:
+                text = checksum(data)
+            if self.defects.active(d.CHECKSUM_NO_LEADING_ZERO):
+                text = "%X" % int(text, 16)  # DEFECT sip2-checksum-no-leading-zero: "%X", not "%04X"
+            return text
+
+        return trailer(body, code, sequence, digits=digits)
+
+
+class AcsConversation:
+    """One connection's bytes through a framer into the ACS: the generic TCP server's unit."""
+
+    def __init__(self, acs: ACS) -> None:
+        self.acs = acs
+        self.session = acs.new_session()
+        self.framer = Framer()
+
+    def receive(self, data: bytes) -> Iterator[bytes | None]:
+        self.framer.receive_data(data)
+        while (frame := self.framer.next_frame()) is not None:
+            yield self.acs.respond(frame, self.session)
 
 
 def _with_field(message: Message, field_id: str, value: str) -> Message:

@@ -1,9 +1,10 @@
 """The sandbox ACS's reply builders: one SIP2 request in, one reply :class:`Message` out.
 
-:data:`HANDLERS` maps each request code the sandbox implements to its builder; ``sip2_acs``
-calls one under the consortium lock, after the session rules, and writes what it returns to
-the wire. The builders turn requests into calls to ``circulation`` and ``patrons`` and their
-results into replies.
+:data:`HANDLERS` maps each request code the sandbox implements to its builder; ``acs`` calls
+one under the consortium lock, after the session rules, and writes what it returns to the
+wire. The builders turn requests into calls to the protocol-neutral domain (``circulation``
+and ``patrons`` in ``harness/sandbox/``) and its results into SIP2's codes, from the tables
+below: the domain speaks no SIP2.
 
 Reply rules (research/sip2.md §1.1, §1.4):
 - 93 with the profile's [sip2] username/password gives 941, anything else 940 (and logs out).
@@ -25,12 +26,27 @@ from typing import TYPE_CHECKING
 from harness.profile import Library
 from harness.sandbox import circulation as circ
 from harness.sandbox import patrons
+from harness.sandbox.circulation import ItemState, Routing
 from harness.sandbox.state import Patron, find_item
 from harness.sip2 import MESSAGES, Message, format_date
+from harness.sip2 import defects as d
 from harness.sip2.fields import CIRCULATION_STATUS, SUMMARY, SUPPORTED_MESSAGES
 
 if TYPE_CHECKING:
-    from harness.sandbox.sip2_acs import ACS, Session
+    from harness.sip2.sandbox.acs import ACS, Session
+
+# 3M SIP2 2.00, Item Information Response (18): circulation status, for the domain's states.
+CIRCULATION_CODE: Mapping[ItemState, str] = {
+    ItemState.AVAILABLE: "03", ItemState.ON_LOAN: "04", ItemState.ON_HOLD_SHELF: "08", ItemState.IN_TRANSIT: "10",
+}
+# 3M SIP2 extensions (Rev 1.20, 2005), CV alert type in the Checkin Response (10), values as
+# Koha and Evergreen emit them (harness/sip2/fields.py ALERT_TYPE): 01 hold for this library,
+# 02 hold for another branch, 04 send to another branch.
+ALERT_CODE: Mapping[Routing, str] = {Routing.HOLD_HERE: "01", Routing.HOLD_ELSEWHERE: "02", Routing.SEND_HOME: "04"}
+# 3M SIP2 2.00, Hold (15): hold mode + add, - delete, * change.
+HOLD_ACTION: Mapping[str, patrons.HoldAction] = {
+    "+": patrons.HoldAction.PLACE, "-": patrons.HoldAction.CANCEL, "*": patrons.HoldAction.CHANGE,
+}
 
 LANGUAGE = "012"  # 3M SIP2 2.00 language table: Norwegian, the language of our screen messages
 DENIED = "YYYY" + " " * 10  # charge, renewal, recall and hold privileges denied
@@ -64,7 +80,22 @@ def _ao(request: Message) -> str:
 
 
 def _library(acs: ACS, code: str | None) -> Library | None:
-    return circ.library_for_institution(acs.consortium, code)
+    return circ.library_by_code(acs.consortium, "sip2", code)
+
+
+def _institution(acs: ACS, number: str) -> str:
+    library = acs.consortium.libraries.get(number)
+    return library.code_for("sip2") if library is not None else ""
+
+
+def status_flags(standing: patrons.Standing) -> str:
+    """The 14 patron-status flags of 24 and 64, Y or blank (3M SIP2 2.00, Patron Status Response)."""
+    flags = (
+        standing.borrowing_denied, standing.renewal_denied, standing.recall_denied, standing.holds_denied,
+        False, standing.too_many_items, standing.too_many_overdue, False, False, False,  # 4 card lost .. 9
+        False, standing.excessive_fees, False, False,  # 10 fines, 11 fees, 12 recall overdue, 13 billed
+    )
+    return "".join("Y" if flag else " " for flag in flags)
 
 
 def refusal(request: Message, now: datetime, why: str) -> Message:
@@ -87,7 +118,7 @@ def _patron_part(
     Returns the patron only when their personal data may be shown.
     """
     patron = access.patron
-    if patron is None and "sip2-unknown-patron-data" in acs.defects:
+    if patron is None and acs.defects.active(d.UNKNOWN_PATRON_DATA):
         # DEFECT sip2-unknown-patron-data: a made-up, valid-looking patron (NYPL PR #756).
         return " " * 14, [("AE", MADE_UP_NAME), ("BL", "Y"), ("CQ", "Y")], None
     if patron is None:
@@ -100,7 +131,7 @@ def _patron_part(
         fields += [("BH", patron.fees[0].currency), ("BV", f"{owed:.2f}")]
     if patron.blocked:
         fields.append(("AF", patron.blocked_message or "Lånekortet er sperret"))
-    return patrons.status_flags(acs.consortium, patron, now), fields, patron
+    return status_flags(patrons.standing(acs.consortium, patron, now)), fields, patron
 
 
 def _text(value: str) -> str:
@@ -118,7 +149,7 @@ def _date(now: datetime) -> dict[str, str]:
 
 
 def _access(acs: ACS, request: Message) -> patrons.PatronAccess:
-    return patrons.check_patron(acs.consortium, request.get("AA"), request.get("AD"), acs.defects)
+    return patrons.check_patron(acs.consortium, request.get("AA"), request.get("AD"))
 
 
 # -- the handlers: one request in, one reply out (under the consortium lock) -------------------
@@ -216,7 +247,7 @@ def _checkout(acs: ACS, request: Message, session: Session, now: datetime) -> Me
     loan = circ.checkout(
         acs.consortium, library=_library(acs, request.get("AO")), access=_access(acs, request),
         item_barcode=request.get("AB") or "", renewal_allowed=request.fixed_value("sc_renewal_policy") == "Y",
-        now=now, defects=acs.defects,
+        now=now,
     )
     return _loan_reply("12", acs, request, loan, now)
 
@@ -237,7 +268,7 @@ def _renew_all(acs: ACS, request: Message, session: Session, now: datetime) -> M
 def _checkin(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
     # Where the item was handed in: AP (current location) when it names a member, else AO.
     library = _library(acs, request.get("AP")) or _library(acs, request.get("AO"))
-    result = circ.checkin(acs.consortium, library=library, item_barcode=request.get("AB") or "", now=now, defects=acs.defects)
+    result = circ.checkin(acs.consortium, library=library, item_barcode=request.get("AB") or "", now=now)
     item = result.item
     fixed = {"ok": "1" if result.ok else "0", "resensitize": "Y" if result.ok else "N",
              "magnetic_media": "N", "alert": "Y" if result.alert else "N", **_date(now)}
@@ -246,8 +277,8 @@ def _checkin(acs: ACS, request: Message, session: Session, now: datetime) -> Mes
               ("AQ", item.home_library if item else ""), ("AJ", _text(item.title) if item else "")]
     if result.destination:
         fields.append(("CT", result.destination))  # 3M extension: destination location
-    if result.alert_type:
-        fields.append(("CV", result.alert_type))  # 3M extension: alert type (circulation.ALERT_*)
+    if result.routing is not None:
+        fields.append(("CV", ALERT_CODE[result.routing]))  # 3M extension: alert type
     return Message.build("10", fixed, [*fields, ("AF", result.message)])
 
 
@@ -255,7 +286,7 @@ def _item_info(acs: ACS, request: Message, session: Session, now: datetime) -> M
     item = find_item(acs.consortium, request.get("AB") or "")
     if item is None:
         return refusal(request, now, "Ukjent eksemplar")
-    status = circ.circulation_status(acs.consortium, item)
+    status = CIRCULATION_CODE[circ.item_state(acs.consortium, item)]
     fixed = {"circulation_status": status, "security_marker": "00", "fee_type": "01", **_date(now)}
     fields = [("CF", str(circ.hold_queue_length(acs.consortium, item)))]
     if item.due is not None:
@@ -292,14 +323,17 @@ def _fee_paid(acs: ACS, request: Message, session: Session, now: datetime) -> Me
 
 
 def _hold(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
-    wanted = patrons.HoldRequest(request.fixed_value("hold_mode"), request.get("AB"), request.get("AJ"),
-                                 _library(acs, request.get("BS")), request.get("BY") == "3")
+    action = HOLD_ACTION.get(request.fixed_value("hold_mode"))
+    if action is None:
+        return refusal(request, now, "Ukjent reservasjonsmodus")
+    wanted = patrons.HoldRequest(action, request.get("AB"), request.get("AJ"), _library(acs, request.get("BS")),
+                                 request.get("BY") == "3")
     result = patrons.hold(acs.consortium, access=_access(acs, request), request=wanted, now=now)
     fields = [("AO", _ao(request)), ("AA", request.get("AA") or "")]
     if result.hold is not None:
         if result.queue_position:
             fields.append(("BR", str(result.queue_position)))
-        fields.append(("BS", circ.institution_of(acs.consortium, result.hold.pickup_library)))
+        fields.append(("BS", _institution(acs, result.hold.pickup_library)))
     if request.get("AB"):
         fields.append(("AB", request.get("AB") or ""))
     if result.title:

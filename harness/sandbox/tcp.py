@@ -1,10 +1,10 @@
-"""The sandbox's SIP2 server: the network in front of the ACS (``sip2_acs``).
+"""A generic loopback TCP server for the sandbox's stream protocols (SIP2, Z39.50).
 
-:class:`SIP2Server` is a threaded TCP server on 127.0.0.1 that cuts the byte stream with
-:class:`~harness.sip2.Framer` and hands frames to the :class:`~harness.sandbox.sip2_acs.ACS`,
-one session per connection; optionally behind TLS (the certificates: ``tls``). It writes
-back whatever the ACS answers and hangs up when the ACS says so. Everything SIP2 about a reply
-is the ACS's (``sip2_acs``) and its reply builders' (``sip2_replies``).
+The server only moves bytes. Each connection gets a :class:`Conversation` from the factory
+the protocol service passes in: bytes go in with ``receive``, replies come out, and ``None``
+among them means "hang up" (a defect that closes the connection). Framing and answers are the
+protocol's, sans-I/O. Connections run in daemon threads, idle ones are closed after
+``idle_timeout``, and :meth:`FramedTCPServer.stop` closes every socket it opened.
 """
 
 from __future__ import annotations
@@ -13,26 +13,36 @@ import socket
 import socketserver
 import ssl
 import threading
-
-from harness.sandbox.sip2_acs import ACS
-from harness.sip2 import Framer
-
-# -- the network: threads, idle timeout, prompt shutdown -------------------------------------
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
 IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent before the server closes it
 READ_SIZE = 4096
 
 
-class SIP2Server(socketserver.ThreadingTCPServer):
-    """The ACS on 127.0.0.1:0, one daemon thread per connection, optionally behind TLS."""
+class Conversation(Protocol):
+    def receive(self, data: bytes) -> Iterable[bytes | None]:
+        """Replies to what ``data`` completes, in order; None closes the connection."""
+
+
+class FramedTCPServer(socketserver.ThreadingTCPServer):
+    """A protocol's conversations on 127.0.0.1, one daemon thread per connection, optional TLS."""
 
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, acs: ACS, *, tls: ssl.SSLContext | None = None, idle_timeout: float = IDLE_TIMEOUT) -> None:
-        super().__init__(("127.0.0.1", 0), _Connection)
-        self.acs, self.tls, self.idle_timeout = acs, tls, idle_timeout
+    def __init__(
+        self,
+        name: str,
+        conversation: Callable[[], Conversation],
+        *,
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ) -> None:
+        super().__init__(("127.0.0.1", port), _Connection)
+        self.name, self.conversation, self.tls, self.idle_timeout = name, conversation, tls, idle_timeout
         self.stopping = threading.Event()
         self._open: dict[socket.socket, threading.Thread] = {}
         self._open_lock = threading.Lock()
@@ -44,8 +54,7 @@ class SIP2Server(socketserver.ThreadingTCPServer):
         return str(host), int(port)
 
     def start(self) -> tuple[str, int]:
-        name = f"sandbox-sip2{'-tls' if self.tls else ''}"
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1}, name=f"sandbox-{self.name}", daemon=True)
         self._thread.start()
         return self.address
 
@@ -75,7 +84,7 @@ class SIP2Server(socketserver.ThreadingTCPServer):
 
 
 class _Connection(socketserver.BaseRequestHandler):
-    server: SIP2Server
+    server: FramedTCPServer
 
     def handle(self) -> None:
         server, sock = self.server, self.request
@@ -101,17 +110,13 @@ class _Connection(socketserver.BaseRequestHandler):
                 pass
 
     def _serve(self, sock: socket.socket) -> None:
-        server = self.server
-        session = server.acs.new_session()
-        framer = Framer()
-        while not server.stopping.is_set():
+        conversation = self.server.conversation()
+        while not self.server.stopping.is_set():
             data = sock.recv(READ_SIZE)  # at most READ_SIZE bytes, at most idle_timeout seconds
             if not data:
                 return
-            framer.receive_data(data)
-            while (frame := framer.next_frame()) is not None:
-                reply = server.acs.respond(frame, session)
+            for reply in conversation.receive(data):
                 if reply is None:
-                    return  # the ACS hangs up (a defect that closes the connection)
+                    return
                 if reply:
                     sock.sendall(reply)

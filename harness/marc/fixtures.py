@@ -1,0 +1,39 @@
+"""The MARC unit's pytest fixtures, registered by the harness plugin from the registry.
+
+``marc_settings`` is NOT_TESTED when the profile has no ``[marc]``; the endpoint (or the export
+files) is checked once before the first scenario. ``marc_channel`` is the HTTP or file channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from harness.marc.channel import FileChannel, HttpChannel, MarcChannel
+from harness.marc.settings import MarcSettings
+from harness.marc.unit import MARC
+from harness.profile import Profile
+from harness.pytest_plugin import configured
+
+
+@pytest.fixture(scope="session")
+def marc_settings(request: pytest.FixtureRequest, target: Profile) -> MarcSettings:
+    settings = configured(request, MARC)
+    if not settings.import_library and target.libraries:
+        settings = replace(settings, import_library=target.libraries[0].number)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def marc_channel(marc_settings: MarcSettings, target: Profile) -> MarcChannel:
+    """The target's MARC import/export channel."""
+    if marc_settings.channel == "http":
+        auth = (marc_settings.username, marc_settings.password) if marc_settings.username else None
+        return HttpChannel(marc_settings.base_url, timeout=target.timeout, auth=auth, max_bytes=marc_settings.max_export_bytes)
+    return FileChannel(
+        export_file=marc_settings.export_file,
+        export_xml_file=marc_settings.export_xml_file,
+        import_dir=marc_settings.import_dir,
+        max_bytes=marc_settings.max_export_bytes,
+    )
