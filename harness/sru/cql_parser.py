@@ -27,8 +27,8 @@ from harness.sru.cql import (
     Query,
     Relation,
     SearchClause,
-    SortKey,
     Sorted,
+    SortKey,
     Statement,
 )
 
@@ -168,9 +168,7 @@ class _Parser:
             self.advance()
             return Prefixed(prefixes, inner) if prefixes else inner
         first = self.term("a search term, an index or '('")
-        if self.token.kind == "sym":
-            base = self.advance().value
-        elif self.token.kind in ("word", "quoted") and not self.is_word(*BOOLEANS) and not (self.sortby and self.is_word("sortby")):
+        if self.token.kind == "sym" or self.token.kind in ("word", "quoted") and not self.is_word(*BOOLEANS) and not (self.sortby and self.is_word("sortby")):
             base = self.advance().value
         else:
             return SearchClause(first)

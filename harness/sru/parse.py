@@ -27,7 +27,6 @@ from harness.sru.model import (
     FAMILY_1X,
     FAMILY_2,
     MARCXML_NS,
-    MARCXML_SCHEMA_URI,
     SRU2_DIAG_NS,
     SRU2_NS,
     SRU2_SCAN_NS,
@@ -86,13 +85,14 @@ def _ns(el: etree._Element) -> str:
 
 
 def _where(el: etree._Element, record: int | None = None) -> Position:
-    return Position(el.sourceline or 0, "line", record, _local(el))
+    line = el.sourceline
+    return Position(line if isinstance(line, int) else 0, "line", record, _local(el))
 
 
 def _text(el: etree._Element | None) -> str:
     if el is None:
         return ""
-    return (el.text or "").strip() if len(el) == 0 else "".join(el.itertext()).strip()
+    return (el.text or "").strip() if len(el) == 0 else "".join(str(t) for t in el.itertext()).strip()
 
 
 class _Reader:
@@ -183,9 +183,9 @@ def parse_response(body: bytes, *, operation: str | None = None, version: str | 
     except (etree.LxmlError, ValueError) as exc:
         return Parsed(None, (problem("not-xml", f"not readable as XML: {exc}"),))
     early: list[Problem] = []
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        early.append(problem("doctype", f"the response declares a DOCTYPE: {docinfo.doctype[:120]!r}"))
+    doctype = str(getattr(root.getroottree().docinfo, "doctype", "") or "")
+    if doctype:
+        early.append(problem("doctype", f"the response declares a DOCTYPE: {doctype[:120]!r}"))
     name, namespace = _local(root), _ns(root)
     family = _FAMILY.get(namespace)
     if name not in _ROOTS or family is None or namespace in (SRW_DIAG_NS, SRU2_DIAG_NS):

@@ -145,4 +145,4 @@ def problem(rule_id: str, message: str, position: Position | None = None) -> Pro
     return Problem(SRU_RULES[rule_id], message, position)
 
 
-__all__ = ["SRU_RULES", "problem", "Position", "Problem", "Rule", "Severity"]
+__all__ = ["SRU_RULES", "Position", "Problem", "Rule", "Severity", "problem"]

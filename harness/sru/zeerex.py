@@ -37,7 +37,7 @@ def _first(el: etree._Element, name: str) -> etree._Element | None:
 
 
 def _text(el: etree._Element | None) -> str:
-    return "".join(el.itertext()).strip() if el is not None else ""
+    return "".join(str(t) for t in el.itertext()).strip() if el is not None else ""
 
 
 def _flag(el: etree._Element, name: str, default: bool) -> bool:
@@ -46,7 +46,8 @@ def _flag(el: etree._Element, name: str, default: bool) -> bool:
 
 
 def _where(el: etree._Element) -> Position:
-    return Position(el.sourceline or 0, "line", label=_local(el))
+    line = el.sourceline
+    return Position(line if isinstance(line, int) else 0, "line", label=_local(el))
 
 
 def is_zeerex(el: etree._Element) -> bool:

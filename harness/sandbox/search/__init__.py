@@ -9,7 +9,19 @@
 
 from harness.sandbox.search.collation import sort_key
 from harness.sandbox.search.index import HoldingStatus, ScanEntry, SearchIndex
-from harness.sandbox.search.query import INDEXES, MODES, SORTABLE, AllRecords, And, AndNot, Node, Or, SortSpec, Term, term
+from harness.sandbox.search.query import (
+    INDEXES,
+    MODES,
+    SORTABLE,
+    AllRecords,
+    And,
+    AndNot,
+    Node,
+    Or,
+    SortSpec,
+    Term,
+    term,
+)
 from harness.sandbox.search.text import ANY_RUN, ONE_CHAR, fold, normalise_isbn, words
 
 __all__ = [

@@ -83,7 +83,8 @@ def sort_texts(record: pymarc.Record) -> dict[str, str]:
     texts = {"title": "", "author": "", "identifier": ""}
     for field in record.get_fields("245"):
         title = _subfields(field, "abnp")
-        skip = int(field.indicators[1]) if len(field.indicators) > 1 and str(field.indicators[1]).isdigit() else 0
+        indicators = list(field.indicators or ())
+        skip = int(indicators[1]) if len(indicators) > 1 and str(indicators[1]).isdigit() else 0
         texts["title"] = title[skip:]
         break
     for field in record.get_fields("100", "110", "111", "700", "710", "711"):

@@ -33,7 +33,16 @@ import pymarc
 
 from harness.sandbox.search.collation import SortKey, sort_key
 from harness.sandbox.search.extract import fields_by_index, holdings, sort_texts
-from harness.sandbox.search.query import INDEXES, AllRecords, And, AndNot, Node, Or, SortSpec, Term
+from harness.sandbox.search.query import (
+    INDEXES,
+    AllRecords,
+    And,
+    AndNot,
+    Node,
+    Or,
+    SortSpec,
+    Term,
+)
 from harness.sandbox.search.text import ANY_RUN, ONE_CHAR, fold, normalise_isbn, words
 
 _WHOLE_VALUE = ("isbn", "library")  # indexes of whole values, not words
@@ -143,6 +152,7 @@ class SearchIndex:
         doc_words: dict[str, frozenset[str]] = {}
         phrases: dict[str, tuple[tuple[str, ...], ...]] = {}
         for index, texts in fields.items():
+            sequences: tuple[tuple[str, ...], ...]
             if index in _WHOLE_VALUE:
                 sequences = tuple((fold(t).strip(),) for t in texts if t.strip())
             else:
@@ -213,8 +223,16 @@ class SearchIndex:
                 found = {r for r in found if wanted in self._docs[r].libraries}
             ids = sorted(found, key=self._order.__getitem__)
             for spec in reversed(sort):
-                ids.sort(key=lambda r, s=spec: self._docs[r].sort.get(s.index, ((), (), ())), reverse=spec.descending)
+                ids.sort(key=self._sort_key(spec.index), reverse=spec.descending)
             return ids
+
+    def _sort_key(self, index: str) -> Callable[[str], SortKey]:
+        docs, missing = self._docs, ((), (), ())
+
+        def key(record_id: str) -> SortKey:
+            return docs[record_id].sort.get(index, missing)
+
+        return key
 
     def scan(self, index: str, start: str, count: int, position: int = 1) -> list[ScanEntry]:
         """``count`` terms of ``index`` in collation order; the first term at or after ``start``

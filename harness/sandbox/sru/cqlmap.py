@@ -21,9 +21,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.sandbox.search import ANY_RUN, ONE_CHAR, AllRecords, And, AndNot, Node, Or, SortSpec, term
+from harness.sandbox.search import (
+    ANY_RUN,
+    ONE_CHAR,
+    AllRecords,
+    And,
+    AndNot,
+    Node,
+    Or,
+    SortSpec,
+    term,
+)
 from harness.sandbox.sru.diagnostics import Deviation, SruFault
-from harness.sru.cql import Boolean, Prefixed, Query, SearchClause, Sorted, Statement, SortKey, term_pieces
+from harness.sru.cql import (
+    Boolean,
+    Prefixed,
+    Query,
+    SearchClause,
+    Sorted,
+    SortKey,
+    Statement,
+    term_pieces,
+)
 
 CONTEXT_SETS = {
     "cql": "info:srw/cql-context-set/1/cql-v1.2",
@@ -87,7 +106,9 @@ class Translator:
             if node.modifiers:
                 raise SruFault(46, node.modifiers[0].name)
             left, right = self.query(node.left, prefixes), self.query(node.right, prefixes)
-            return {"and": And, "or": Or, "not": AndNot}[node.operator](left, right)
+            if node.operator == "and":
+                return And(left, right)
+            return Or(left, right) if node.operator == "or" else AndNot(left, right)
         return self.clause(node, prefixes)
 
     def resolve(self, name: str, prefixes: dict[str, str]) -> tuple[str, str]:

@@ -21,17 +21,30 @@ from typing import NamedTuple
 
 from harness.sandbox.search import SearchIndex
 from harness.sandbox.sru import params as P
-from harness.sandbox.sru.cqlmap import CONTEXT_SETS, CQL_INDEXES, Translator, sort_keys_parameter
+from harness.sandbox.sru.cqlmap import (
+    CONTEXT_SETS,
+    CQL_INDEXES,
+    Translator,
+    sort_keys_parameter,
+)
 from harness.sandbox.sru.diagnostics import Deviation, Diag, SruFault
 from harness.sandbox.sru.explain import SCHEMAS, ServerConfig, zeerex
 from harness.sandbox.sru.records import marcxml
-from harness.sandbox.sru.xmlout import Envelope, ScanTermOut, explain, scan, search_retrieve, text
+from harness.sandbox.sru.xmlout import (
+    Envelope,
+    ScanTermOut,
+    explain,
+    scan,
+    search_retrieve,
+    text,
+)
 from harness.sru.cql import SearchClause, unescape
 from harness.sru.cql_parser import CQLSyntaxError, parse_cql
 from harness.sru.model import ZEEREX_NS
 
 OPERATIONS = ("searchRetrieve", "scan", "explain")
 CONTENT_TYPES = {"1.x": "text/xml; charset=utf-8", "2.0": "application/sru+xml; charset=utf-8"}
+DEFAULT_CONFIG = ServerConfig()
 _SCHEMA_BY_NAME = {**SCHEMAS, **{uri: uri for uri in SCHEMAS.values()}}
 
 
@@ -41,7 +54,7 @@ class SruReply(NamedTuple):
     body: bytes
 
 
-def respond(params: Mapping[str, str], version: str, index: SearchIndex, *, config: ServerConfig = ServerConfig(),
+def respond(params: Mapping[str, str], version: str, index: SearchIndex, *, config: ServerConfig = DEFAULT_CONFIG,
             deviations: frozenset[str] = frozenset()) -> SruReply:
     """Answer one SRU request.
 
@@ -122,7 +135,7 @@ class _Service:
         except SruFault as fault:
             if Deviation.NO_DIAGNOSTIC_71 in self.deviations:
                 return "string"
-            raise fault
+            raise
 
     # --- searchRetrieve ------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from harness.sandbox.sru.diagnostics import Diag
 from harness.sru.model import SRU2_DIAG_NS, SRU2_NS, SRU2_SCAN_NS, SRW_DIAG_NS, SRW_NS
 
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-ECHO_ORDER = {
+ECHO_ORDER: dict[str, dict[str, tuple[str, ...]]] = {
     "searchRetrieve": {
         "1.1": ("version", "query", "startRecord", "maximumRecords", "recordPacking", "recordSchema", "recordXPath",
                 "resultSetTTL", "sortKeys", "stylesheet"),
