@@ -95,11 +95,11 @@ class SortKey:
 
 @dataclass(frozen=True, slots=True)
 class Sorted:
-    """A query and its ``sortBy`` keys (CQL 1.2; the top level only)."""
+    """A query and its ``sortBy`` keys (CQL 1.2; the top level only). Prefix assignments
+    at the start of the query (a :class:`Prefixed` query) scope the sort keys too."""
 
     query: Query
     keys: tuple[SortKey, ...]
-    prefixes: tuple[tuple[str, str], ...] = ()  # assignments before the whole sorted query
 
     def to_cql(self) -> str:
         return to_cql(self)
@@ -209,7 +209,7 @@ def _query(node: Query, wrap: bool) -> str:
     if isinstance(node, SearchClause):
         return _clause(node)
     if isinstance(node, Prefixed):
-        text = _prefixes(node.prefixes) + _query(node.query, False)
+        text = _prefixes(node.prefixes) + _query(node.query, isinstance(node.query, Prefixed))
     else:
         # Booleans associate to the left: a Boolean on the left needs no parentheses.
         left = _query(node.left, isinstance(node.left, Prefixed))
@@ -221,7 +221,7 @@ def to_cql(statement: Statement) -> str:
     """CQL text for a query; quotes and escapes only where the grammar requires them."""
     if isinstance(statement, Sorted):
         keys = " ".join(quote_term(k.index) + _modifiers(k.modifiers) for k in statement.keys)
-        return f"{_prefixes(statement.prefixes)}{_query(statement.query, False)} sortBy {keys}"
+        return f"{_query(statement.query, False)} sortBy {keys}"
     return _query(statement, False)
 
 

@@ -10,9 +10,11 @@ Anything that is not CQL raises :class:`CQLSyntaxError` (SRU diagnostic 10) with
 character offset; no other exception escapes, whatever the text (hypothesis-tested).
 Parentheses nest at most :data:`MAX_DEPTH` deep.
 
-cql-parser (PyPI, MIT, PLY-based) was judged and not used here: it builds its LR tables per
-parser (about 10 ms per query measured), drops ``sortBy`` when it writes a query back, and
-would bring a vendored PLY into the runtime. The tests use it as an independent oracle.
+cql-parser 1.0.2 (PyPI, MIT, 2023, a PLY grammar) was judged and is used only as the tests'
+independent oracle: its ``cql.parse()`` builds the LR tables on every call (about 10 ms a
+query, measured); a reused parser is fast (0.1 ms) but is a stateful PLY object that server
+threads cannot share, it logs every syntax error at ERROR level, its ``toCQL()`` drops
+``sortBy``, it has no CQL 1.1 mode, and it would bring a vendored PLY into the runtime.
 """
 
 from __future__ import annotations
@@ -123,10 +125,11 @@ class _Parser:
     def statement(self) -> Statement:
         prefixes = self.prefix_assignments()
         query = self.scoped_clause(0)
-        result: Statement = Prefixed(prefixes, query) if prefixes else query
+        scoped: Query = Prefixed(prefixes, query) if prefixes else query
+        result: Statement = scoped
         if self.sortby and self.is_word("sortby"):
             self.advance()
-            result = Sorted(query, self.sort_keys(), prefixes)
+            result = Sorted(scoped, self.sort_keys())
         if self.token.kind != "end":
             raise self.fail("expected a Boolean operator or the end of the query")
         return result

@@ -311,7 +311,8 @@ def _record(reader: _Reader, el: etree._Element, index: int, expected: int) -> R
         reader.add("surrogate-diagnostic", f"record {position}: {diagnostic}", el, index)
         return Record(schema, packing, position, b"", None, diagnostic, packed, identifier)
     marcxml = data if element is not None and element.tag == _SLIM_RECORD else None
-    if marcxml is None and is_marcxml_schema(schema) and schema != _DIAGNOSTIC_SCHEMA:
+    unreadable = element is None and packing == "string" and bool(data)  # reported as escaped-record-not-xml
+    if marcxml is None and is_marcxml_schema(schema) and not unreadable:
         got = f"{{{_ns(element)}}}{_local(element)}" if element is not None else "no element"
         reader.add("marcxml-namespace", f"recordSchema {schema!r} but the record is {got}", data_el, index)
     return Record(schema, packing, position, data, marcxml, None, packed, identifier)

@@ -87,7 +87,8 @@ class Translator:
     def statement(self, statement: Statement) -> Translation:
         if isinstance(statement, Sorted):
             prefixes = dict(CONTEXT_SETS)
-            self._assign(prefixes, statement.prefixes)
+            if isinstance(statement.query, Prefixed):
+                self._assign(prefixes, statement.query.prefixes)
             return Translation(self.query(statement.query, prefixes), tuple(self.sort_key(k, prefixes) for k in statement.keys))
         return Translation(self.query(statement, dict(CONTEXT_SETS)), ())
 

@@ -132,7 +132,7 @@ class _Service:
     def _packing(self) -> str:
         try:
             return P.escaping(self.params, self.version)
-        except SruFault as fault:
+        except SruFault:
             if Deviation.NO_DIAGNOSTIC_71 in self.deviations:
                 return "string"
             raise
