@@ -193,7 +193,7 @@ def parse_response(body: bytes, *, operation: str | None = None, version: str | 
         return Parsed(None, tuple(early))
     reader = _Reader(family)
     reader.problems.extend(early)
-    if operation is not None and name != f"{operation}Response":
+    if operation in ("searchRetrieve", "scan", "explain") and name != f"{operation}Response":
         reader.add("wrong-operation", f"asked {operation}, the answer is a {name}", root)
     found = reader.children(root)
     diagnostics = reader.diagnostics(reader.one(found, "diagnostics"))
