@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from harness.rules import Problem
 
 SRW_NS = "http://www.loc.gov/zing/srw/"  # SRU 1.1 and 1.2 responses
@@ -58,20 +60,39 @@ class Record:
     """One record of a searchRetrieveResponse.
 
     ``packing`` is how the XML travels: "xml" (an element) or "string" (escaped text), from
-    1.x ``recordPacking`` or 2.0 ``recordXMLEscaping``. ``data`` is the record's XML as
-    UTF-8 bytes either way (unescaped for "string"); ``marcxml`` is the same bytes when the
-    record is a MARC 21 slim ``record`` element, else None. A surrogate diagnostic stands in
-    a record's place with ``diagnostic`` set and no data.
+    1.x ``recordPacking`` or 2.0 ``recordXMLEscaping``. :attr:`data` is the record's XML as
+    UTF-8 bytes either way (unescaped for "string"); :attr:`marcxml` is the same bytes when
+    the record is a MARC 21 slim ``record`` element, else None. A surrogate diagnostic stands
+    in a record's place with ``diagnostic`` set and no data.
+
+    ``source`` is the bytes, or the parsed element they are serialised from on first use
+    (most checks read a few records of a page; serialising all of them up front would cost
+    more than parsing the page).
     """
 
     schema: str
     packing: str
     position: int | None
-    data: bytes
-    marcxml: bytes | None = None
+    source: bytes | etree._Element = field(default=b"", repr=False, compare=False)
+    is_marcxml: bool = False
     diagnostic: Diagnostic | None = None
     packed: str = ""  # 2.0 recordPacking: "packed" | "unpacked"
     identifier: str = ""  # 1.2 recordIdentifier
+    _serialised: bytes | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def data(self) -> bytes:
+        if isinstance(self.source, bytes):
+            return self.source
+        cached = self._serialised
+        if cached is None:
+            cached = etree.tostring(self.source, encoding="UTF-8", with_tail=False)
+            object.__setattr__(self, "_serialised", cached)  # a cache, not a change of value
+        return cached
+
+    @property
+    def marcxml(self) -> bytes | None:
+        return self.data if self.is_marcxml else None
 
 
 @dataclass(frozen=True, slots=True)

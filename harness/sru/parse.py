@@ -54,6 +54,8 @@ _DIAGNOSTIC_SCHEMA = "info:srw/schema/1/diagnostics-v1.1"
 _INTEGER = re.compile(r"\s*\+?\d{1,18}\s*")
 _PRECISIONS = frozenset({"exact", "unknown", "estimate", "maximum", "minimum", "current"})
 _ONCE = ("version", "numberOfRecords", "nextRecordPosition", "records", "diagnostics", "resultCountPrecision")
+_RECORD_PARTS = ("recordSchema", "recordPacking", "recordXMLEscaping", "recordData", "recordPosition",
+                 "recordIdentifier", "extraRecordData")
 _ECHO_LIMIT = 100  # echoed fields kept; a target cannot grow the model without bound
 
 _local_parsers = threading.local()
@@ -98,10 +100,24 @@ def _text(el: etree._Element | None) -> str:
 class _Reader:
     """One response being read: its family, what was noticed, mixed-namespace tracking."""
 
-    def __init__(self, family: str) -> None:
+    def __init__(self, family: str, namespace: str) -> None:
         self.family = family
         self.problems: list[Problem] = []
         self.mixed_reported = False
+        self.qualified = {name: f"{{{namespace}}}{name}" for name in (*_RECORD_PARTS, "record")}
+        self.part_names = {f"{{{namespace}}}{name}": name for name in _RECORD_PARTS}
+
+    def record_parts(self, el: etree._Element) -> dict[str, list[etree._Element]]:
+        """:meth:`children` of a record; one quick pass when every child is a different part
+        of a record in the response's namespace, the thorough walk otherwise."""
+        found: dict[str, list[etree._Element]] = {}
+        names = self.part_names
+        for child in el:
+            name = names.get(child.tag)  # type: ignore[call-overload]  # a comment's tag is a function: no match
+            if name is None or name in found:
+                return self.children(el)
+            found[name] = [child]
+        return found
 
     def add(self, rule_id: str, message: str, el: etree._Element | None = None, record: int | None = None) -> None:
         self.problems.append(problem(rule_id, message, _where(el, record) if el is not None else None))
@@ -173,7 +189,7 @@ class _Reader:
 def parse_response(body: bytes, *, operation: str | None = None, version: str | None = None,
                    start_record: int | None = None) -> Parsed:
     """Read one SRU response; see the module docstring. Never raises on ``body``."""
-    if not body.strip():
+    if not body or body.isspace():  # isspace stops at the first other byte; strip() would copy the body
         return Parsed(None, (problem("not-xml", "the body is empty"),))
     try:
         root = etree.fromstring(body, _parser())
@@ -191,7 +207,7 @@ def parse_response(body: bytes, *, operation: str | None = None, version: str | 
     if name not in _ROOTS or family is None or namespace in (SRW_DIAG_NS, SRU2_DIAG_NS):
         early.append(problem("unknown-root", f"root element {{{namespace}}}{name} is no SRU response", _where(root)))
         return Parsed(None, tuple(early))
-    reader = _Reader(family)
+    reader = _Reader(family, namespace)
     reader.problems.extend(early)
     if operation in ("searchRetrieve", "scan", "explain") and name != f"{operation}Response":
         reader.add("wrong-operation", f"asked {operation}, the answer is a {name}", root)
@@ -281,7 +297,10 @@ def _check_paging(reader: _Reader, records: tuple[Record, ...], hits: int | None
 
 def _records(reader: _Reader, records_el: etree._Element, start: int) -> Iterator[Record]:
     expected = start
-    for index, el in enumerate(e for e in records_el if _local(e) == "record"):
+    candidates = list(records_el.iterchildren(reader.qualified["record"]))
+    if len(candidates) != len(records_el):  # comments, or records in another namespace: look at each
+        candidates = [e for e in records_el if _local(e) == "record"]
+    for index, el in enumerate(candidates):
         record = _record(reader, el, index, expected)
         if record.position is not None and record.position != expected:
             reader.add("record-position-order", f"recordPosition {record.position}, expected {expected}", el, index)
@@ -290,7 +309,7 @@ def _records(reader: _Reader, records_el: etree._Element, start: int) -> Iterato
 
 
 def _record(reader: _Reader, el: etree._Element, index: int, expected: int) -> Record:
-    parts = reader.children(el)
+    parts = reader.record_parts(el)
     schema = _text(_first_of(parts, "recordSchema"))
     if not schema:
         reader.add("record-schema-missing", "record without recordSchema", el, index)
@@ -301,21 +320,22 @@ def _record(reader: _Reader, el: etree._Element, index: int, expected: int) -> R
     identifier = _text(_first_of(parts, "recordIdentifier"))
     if data_el is None:
         reader.add("record-data-missing", "record without recordData", el, index)
-        return Record(schema, packing, position, b"", packed=packed, identifier=identifier)
+        return Record(schema, packing, position, packed=packed, identifier=identifier)
     content = _record_content(reader, data_el, packing, index)
     if content is None:
-        return Record(schema, packing, position, b"", packed=packed, identifier=identifier)
+        return Record(schema, packing, position, packed=packed, identifier=identifier)
     data, element = content
     if element is not None and _local(element) == "diagnostic" and _FAMILY.get(_ns(element)) is not None:
         diagnostic = reader.diagnostic(element)
         reader.add("surrogate-diagnostic", f"record {position}: {diagnostic}", el, index)
-        return Record(schema, packing, position, b"", None, diagnostic, packed, identifier)
-    marcxml = data if element is not None and element.tag == _SLIM_RECORD else None
-    unreadable = element is None and packing == "string" and bool(data)  # reported as escaped-record-not-xml
-    if marcxml is None and is_marcxml_schema(schema) and not unreadable:
+        return Record(schema, packing, position, diagnostic=diagnostic, packed=packed, identifier=identifier)
+    is_marcxml = element is not None and element.tag == _SLIM_RECORD
+    # an escaped record that is not XML was reported as escaped-record-not-xml already
+    unreadable = element is None and packing == "string" and isinstance(data, bytes) and data != b""
+    if not is_marcxml and is_marcxml_schema(schema) and not unreadable:
         got = f"{{{_ns(element)}}}{_local(element)}" if element is not None else "no element"
         reader.add("marcxml-namespace", f"recordSchema {schema!r} but the record is {got}", data_el, index)
-    return Record(schema, packing, position, data, marcxml, None, packed, identifier)
+    return Record(schema, packing, position, data, is_marcxml, None, packed, identifier)
 
 
 def _packing(reader: _Reader, parts: dict[str, list[etree._Element]], el: etree._Element, index: int) -> tuple[str, str]:
@@ -338,12 +358,14 @@ def _packing(reader: _Reader, parts: dict[str, list[etree._Element]], el: etree.
     return (escaping if escaping in ("xml", "string") else "xml"), packing
 
 
-def _record_content(reader: _Reader, data_el: etree._Element, packing: str, index: int) -> tuple[bytes, etree._Element | None] | None:
-    elements = [c for c in data_el if isinstance(c.tag, str)]
+def _record_content(reader: _Reader, data_el: etree._Element, packing: str,
+                    index: int) -> tuple[bytes | etree._Element, etree._Element | None] | None:
+    """(the record's bytes or its element, the element when there is one)."""
+    first = next(data_el.iterchildren(etree.Element), None)
     if packing == "string":
-        if elements:
+        if first is not None:
             reader.add("record-data-not-as-packed", "packing string, but recordData holds elements", data_el, index)
-            return etree.tostring(elements[0], encoding="UTF-8", with_tail=False), elements[0]
+            return first, first
         text = (data_el.text or "").strip()
         try:
             element = etree.fromstring(text.encode("utf-8"), _parser()) if text else None
@@ -351,11 +373,11 @@ def _record_content(reader: _Reader, data_el: etree._Element, packing: str, inde
             reader.add("escaped-record-not-xml", f"the escaped record is not XML: {exc}", data_el, index)
             return text.encode("utf-8"), None
         return text.encode("utf-8"), element
-    if not elements:
+    if first is None:
         if (data_el.text or "").strip():
             reader.add("record-data-not-as-packed", "packing xml, but recordData holds text (escaped XML?)", data_el, index)
         return None
-    return etree.tostring(elements[0], encoding="UTF-8", with_tail=False), elements[0]
+    return first, first
 
 
 # --- explain and scan ---------------------------------------------------------------------------
