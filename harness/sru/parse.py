@@ -113,7 +113,7 @@ class _Reader:
         found: dict[str, list[etree._Element]] = {}
         names = self.part_names
         for child in el:
-            name = names.get(child.tag)  # type: ignore[call-overload]  # a comment's tag is a function: no match
+            name = names.get(child.tag)  # a comment's tag is a function: no match
             if name is None or name in found:
                 return self.children(el)
             found[name] = [child]

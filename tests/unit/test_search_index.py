@@ -33,18 +33,18 @@ def nfd(text: str) -> str:
 def record(number: str, title: str, author: str = "", subjects: tuple[str, ...] = (), isbn: str = "",
            holdings: tuple[tuple[str, str], ...] = (), nonfiling: int = 0, other: tuple[str, ...] = ()) -> pymarc.Record:
     r = pymarc.Record(force_utf8=True)
-    r.add_field(pymarc.Field(tag="001", data=number))
+    r.fields.append(pymarc.Field(tag="001", data=number))
     for value in other:
-        r.add_field(pymarc.Field(tag="035", indicators=pymarc.Indicators(" ", " "), subfields=[pymarc.Subfield("a", value)]))
+        r.fields.append(pymarc.Field(tag="035", indicators=pymarc.Indicators(" ", " "), subfields=[pymarc.Subfield("a", value)]))
     if isbn:
-        r.add_field(pymarc.Field(tag="020", indicators=pymarc.Indicators(" ", " "), subfields=[pymarc.Subfield("a", isbn)]))
+        r.fields.append(pymarc.Field(tag="020", indicators=pymarc.Indicators(" ", " "), subfields=[pymarc.Subfield("a", isbn)]))
     if author:
-        r.add_field(pymarc.Field(tag="100", indicators=pymarc.Indicators("1", " "), subfields=[pymarc.Subfield("a", author)]))
-    r.add_field(pymarc.Field(tag="245", indicators=pymarc.Indicators("1", str(nonfiling)), subfields=[pymarc.Subfield("a", title)]))
+        r.fields.append(pymarc.Field(tag="100", indicators=pymarc.Indicators("1", " "), subfields=[pymarc.Subfield("a", author)]))
+    r.fields.append(pymarc.Field(tag="245", indicators=pymarc.Indicators("1", str(nonfiling)), subfields=[pymarc.Subfield("a", title)]))
     for subject in subjects:
-        r.add_field(pymarc.Field(tag="650", indicators=pymarc.Indicators(" ", "7"), subfields=[pymarc.Subfield("a", subject), pymarc.Subfield("2", "humord")]))
+        r.fields.append(pymarc.Field(tag="650", indicators=pymarc.Indicators(" ", "7"), subfields=[pymarc.Subfield("a", subject), pymarc.Subfield("2", "humord")]))
     for library, barcode in holdings:
-        r.add_field(pymarc.Field(tag="852", indicators=pymarc.Indicators(" ", " "), subfields=[pymarc.Subfield("a", library), pymarc.Subfield("p", barcode)]))
+        r.fields.append(pymarc.Field(tag="852", indicators=pymarc.Indicators(" ", " "), subfields=[pymarc.Subfield("a", library), pymarc.Subfield("p", barcode)]))
     return r
 
 

@@ -28,7 +28,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _reply(self, params: dict[str, str]) -> None:
@@ -40,10 +40,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._reply(dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True)))
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         assert self.headers.get("Content-Type") == "application/x-www-form-urlencoded"
         self._reply(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
@@ -65,7 +65,7 @@ class _Server(ThreadingHTTPServer):
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
     data = (MARC_FIXTURES_DIR / "consortium.mrc").read_bytes()
-    return SearchIndex({r.record["001"].data: r.record for r in read_records(data) if r.record is not None})
+    return SearchIndex({str(r.record["001"].data): r.record for r in read_records(data) if r.record is not None})
 
 
 def serve(answer: Answer) -> Iterator[_Server]:

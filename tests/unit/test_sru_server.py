@@ -12,7 +12,15 @@ from harness.paths import MARC_FIXTURES_DIR
 from harness.rules import Severity
 from harness.sandbox.search import SearchIndex
 from harness.sandbox.sru import Deviation, ServerConfig, SruReply, respond
-from harness.sru.model import MARCXML_NS, SRU2_NS, SRW_NS, ExplainResponse, Parsed, ScanResponse, SearchRetrieveResponse
+from harness.sru.model import (
+    MARCXML_NS,
+    SRU2_NS,
+    SRW_NS,
+    ExplainResponse,
+    Parsed,
+    ScanResponse,
+    SearchRetrieveResponse,
+)
 from harness.sru.parse import parse_response
 
 VERSIONS = ("1.1", "1.2", "2.0")
@@ -23,7 +31,7 @@ SLIM = f"{{{MARCXML_NS}}}"
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
     data = (MARC_FIXTURES_DIR / "consortium.mrc").read_bytes()
-    records = {r.record["001"].data: r.record for r in read_records(data) if r.record is not None}
+    records = {str(r.record["001"].data): r.record for r in read_records(data) if r.record is not None}
     return SearchIndex(records, availability=lambda barcode: barcode.endswith("0"))
 
 
@@ -43,7 +51,7 @@ def codes(parsed: Parsed) -> list[tuple[int | None, str]]:
 
 
 def search(index: SearchIndex, version: str, query: str, **params: str) -> tuple[SruReply, Parsed]:
-    return ask(index, version, operation="searchRetrieve", query=query, **params)
+    return ask(index, version, operation="searchRetrieve", query=query, **params)  # type: ignore[arg-type]
 
 
 # --- round trips: our server's output, judged by our parser ---------------------------------------------
@@ -90,6 +98,7 @@ def test_last_page_has_no_next_record_position(index: SearchIndex, version: str)
 def test_default_and_maximum_records_as_explain_declares(index: SearchIndex) -> None:
     _, explained = ask(index, "1.2", operation="explain")
     info = explained.response.info  # type: ignore[union-attr]
+    assert info is not None
     assert (info.default_number_of_records, info.maximum_records) == (5, 20)
     _, default = search(index, "1.2", "cql.allRecords = 1")
     assert len(default.response.records) == 5  # type: ignore[union-attr]
@@ -99,7 +108,7 @@ def test_default_and_maximum_records_as_explain_declares(index: SearchIndex) -> 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_explain_round_trip(index: SearchIndex, version: str) -> None:
-    reply, parsed = ask(index, version, operation="explain")
+    _, parsed = ask(index, version, operation="explain")
     assert isinstance(parsed.response, ExplainResponse) and not parsed.problems
     info = parsed.response.info
     assert info is not None and (info.host, info.port, info.database) == ("127.0.0.1", 7070, "sru")
@@ -178,7 +187,7 @@ def test_library_limit_through_cql(index: SearchIndex) -> None:
     ({"operation": "scan", "scanClause": "dc.foo = a"}, (16, "dc.foo")),
 ])
 def test_diagnostics(index: SearchIndex, version: str, params: dict[str, str], expected: tuple[int, str | None]) -> None:
-    reply, parsed = ask(index, version, **params)
+    reply, parsed = ask(index, version, **params)  # type: ignore[arg-type]
     assert reply.status == 200 and not fails(parsed)
     [(code, details)] = codes(parsed)
     assert code == expected[0]
