@@ -21,7 +21,8 @@ _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&qu
 def _visible(match: re.Match[str]) -> str:
     # A C0 control from legacy MARC data cannot be written at all, not even as &#11;; make it
     # visible (as the MARC writer does) instead of silently dropping a byte of the record.
-    return f"\\x{ord(match.group()):02x}"
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def clean(value: str) -> str:
