@@ -64,10 +64,10 @@ def _handler(repository: Repository, settings: Callable[[], ProviderSettings], c
             self.end_headers()
             self.wfile.write(reply.body)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer(urlsplit(self.path).query)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             self._answer(self.rfile.read(length).decode("utf-8", "replace"))
 

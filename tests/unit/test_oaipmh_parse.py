@@ -141,7 +141,7 @@ def test_error_codes_per_verb() -> None:
 
 
 def test_datestamp_rules() -> None:
-    page = lambda stamp: doc(echo(), records(f"<record>{header(datestamp=stamp)}<metadata>{DC}</metadata></record>"))  # noqa: E731
+    page = lambda stamp: doc(echo(), records(f"<record>{header(datestamp=stamp)}<metadata>{DC}</metadata></record>"))
     assert "datestamp-granularity" in rules(page("2024-06-01"), granularity="YYYY-MM-DDThh:mm:ssZ")
     assert "datestamp-syntax" in rules(page("2024-02-30"))
     assert "before-earliest" in rules(page("2023-12-31T23:59:59Z"), earliest="2024-01-01T00:00:00Z")

@@ -27,7 +27,7 @@ from harness.oaipmh.provider import Deviation, ProviderSettings, respond
 from harness.oaipmh.repository import MemoryRepository, StoredItem
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from oaipmh_loopback import FIRST_DATESTAMP, catalogue_records, fixture_repository  # noqa: E402
+from oaipmh_loopback import FIRST_DATESTAMP, catalogue_records, fixture_repository
 
 NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
 SETTINGS = ProviderSettings("http://127.0.0.1:9/oai", page_size=50, token_lifetime=timedelta(minutes=5))
