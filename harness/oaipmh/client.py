@@ -308,8 +308,10 @@ class Harvest:
 
     def headers(self) -> Iterator[Header]:
         for page in self:
-            if isinstance(page.response, (ListRecordsResponse, ListIdentifiersResponse)):
-                yield from (header_of(item) for item in list_items(page.response))
+            if isinstance(page.response, ListRecordsResponse):
+                yield from (record.header for record in page.response.records)
+            elif isinstance(page.response, ListIdentifiersResponse):
+                yield from page.response.headers
 
     def sets(self) -> Iterator[OaiSet]:
         for page in self:
@@ -322,6 +324,10 @@ def _digest(page: Page) -> bytes:
     assert isinstance(response, (ListSetsResponse, ListIdentifiersResponse, ListRecordsResponse))
     digest = hashlib.blake2b(digest_size=16)
     for item in list_items(response):
-        key = f"{item.spec}\t{item.name}" if isinstance(item, OaiSet) else f"{header_of(item).identifier}\t{header_of(item).datestamp}"
+        if isinstance(item, OaiSet):
+            key = f"{item.spec}\t{item.name}"
+        else:
+            header = header_of(item)
+            key = f"{header.identifier}\t{header.datestamp}"
         digest.update(key.encode("utf-8", "surrogatepass") + b"\n")
     return digest.digest()
