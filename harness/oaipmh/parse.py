@@ -92,11 +92,10 @@ def parse_response(body: bytes, context: Context | None = None) -> ParseResult:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
         return ParseResult(None, (_syntax_problem(exc),))
+    if root.tag != f"{_O}OAI-PMH":  # an HTML error page, OAI 1.1, MARCXML...: nothing more to judge
+        return ParseResult(None, (problem("root-element", f"the root element is {root.tag!r}, not {{{OAI_NS}}}OAI-PMH",
+                                          at_line(line_of(root), str(root.tag))),))
     problems = _document_problems(body, root)
-    if root.tag != f"{_O}OAI-PMH":
-        problems.append(problem("root-element", f"the root element is {root.tag!r}, not {{{OAI_NS}}}OAI-PMH",
-                                at_line(line_of(root), str(root.tag))))
-        return ParseResult(None, tuple(problems))
     problems += _schema_location_problems(root)
     problems += _schema_problems(root)
     response = _read(root, context)

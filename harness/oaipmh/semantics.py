@@ -70,7 +70,9 @@ def _envelope(response: OaiResponse, context: Context) -> list[Problem]:
     refused = bool({"badVerb", "badArgument"} & set(codes))
     if refused and echo.arguments:
         problems.append(problem("request-echo-on-error", f"{'/'.join(codes)} echoed with attributes {_pairs(echo.arguments)}"))
-    elif context.arguments and not refused and sorted(echo.arguments) != sorted(context.arguments):
+    elif context.arguments and not refused and (echo.arguments or not codes) and sorted(echo.arguments) != sorted(context.arguments):
+        # §3.2: a response without error echoes exactly the request's pairs; after an error other
+        # than badVerb/badArgument the attributes may be left out, but what is echoed must be true
         problems.append(problem("request-echo", f"<request> echoes {_pairs(echo.arguments)}; the request was {_pairs(context.arguments)}"))
     return problems
 
