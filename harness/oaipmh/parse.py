@@ -47,7 +47,14 @@ from harness.oaipmh.model import (
     ResumptionToken,
 )
 from harness.oaipmh.rules import at_line, problem
-from harness.oaipmh.schemas import envelope_schema, line_of, log_entries
+from harness.oaipmh.schemas import (
+    envelope_schema,
+    line_of,
+    log_entries,
+    namespace_prefixes,
+    payload_index,
+    response_schema,
+)
 from harness.rules import Problem
 
 _O = f"{{{OAI_NS}}}"
@@ -86,7 +93,7 @@ def _parser() -> etree.XMLParser:
 def parse_response(body: bytes, context: Context | None = None) -> ParseResult:
     """Read one OAI-PMH response. Never raises on what a target sent."""
     context = context or Context()
-    if not body.strip():
+    if not body or body.isspace():  # (isspace stops at the first other byte; strip would copy the page)
         return ParseResult(None, (problem("empty-body", f"the body is {len(body)} bytes of nothing but whitespace"),))
     try:
         root = etree.fromstring(body, _parser())
@@ -97,12 +104,13 @@ def parse_response(body: bytes, context: Context | None = None) -> ParseResult:
                                           at_line(line_of(root), str(root.tag))),))
     problems = _document_problems(body, root)
     problems += _schema_location_problems(root)
-    problems += _schema_problems(root)
+    envelope_problems, payload_errors = _validate(root, context.validate_payloads)
+    problems += envelope_problems
     response = _read(root, context)
     if response is None:
         problems.append(problem("schema-invalid", "no verb element and no error after <request>", at_line(line_of(root))))
         return ParseResult(None, tuple(problems))
-    problems += semantics.check(response, context)
+    problems += semantics.check(response, context, payload_errors)
     return ParseResult(response, tuple(problems))
 
 
@@ -140,15 +148,27 @@ def _schema_location_problems(root: etree._Element) -> list[Problem]:
                     at_line(line_of(root), "OAI-PMH"))]
 
 
-def _schema_problems(root: etree._Element) -> list[Problem]:
-    schema = envelope_schema()
+def _validate(root: etree._Element, with_payloads: bool) -> tuple[list[Problem], dict[int, list[str]]]:
+    """One schema pass: envelope problems, and each record's payload errors by record index."""
+    schema = response_schema() if with_payloads else envelope_schema()
     if schema.validate(root):
-        return []
-    errors = log_entries(schema)
-    problems = [problem("schema-invalid", f"line {e.line}: {e.message}", at_line(e.line)) for e in errors[:SCHEMA_ERRORS_KEPT]]
-    if len(errors) > SCHEMA_ERRORS_KEPT:
-        problems.append(problem("schema-invalid", f"and {len(errors) - SCHEMA_ERRORS_KEPT} more schema errors on this page"))
-    return problems
+        return [], {}
+    envelope: list[str] = []
+    payloads: dict[int, list[str]] = {}
+    prefixes = namespace_prefixes(root) if with_payloads else {}
+    for entry in log_entries(schema):
+        index = payload_index(root, entry.path, prefixes) if with_payloads else None
+        message = f"line {entry.line}: {entry.message}"
+        (envelope if index is None else payloads.setdefault(index, [])).append(message)
+    problems = [problem("schema-invalid", m, at_line(_line_in(m))) for m in envelope[:SCHEMA_ERRORS_KEPT]]
+    if len(envelope) > SCHEMA_ERRORS_KEPT:
+        problems.append(problem("schema-invalid", f"and {len(envelope) - SCHEMA_ERRORS_KEPT} more schema errors on this page"))
+    return problems, payloads
+
+
+def _line_in(message: str) -> int:
+    number = message[5:].split(":", 1)[0]
+    return int(number) if number.isdigit() else 0
 
 
 # --- reading the tree into the model (tolerant: the schema check has already said what is wrong)
@@ -224,19 +244,31 @@ def _sets(envelope: Envelope, element: etree._Element) -> ListSetsResponse:
     return ListSetsResponse(envelope, sets, _token(element))
 
 
+_IDENTIFIER, _DATESTAMP, _SET_SPEC = f"{_O}identifier", f"{_O}datestamp", f"{_O}setSpec"
+_HEADER, _METADATA = f"{_O}header", f"{_O}metadata"
+
+
 def _header(element: etree._Element) -> Header:
-    return Header(
-        identifier=_text(_child(element, "identifier")),
-        datestamp=_text(_child(element, "datestamp")),
-        set_specs=_children_text(element, "setSpec"),
-        deleted=element.get("status") == "deleted",
-        line=line_of(element),
-    )
+    # one pass over the children: this runs for every record of every page
+    identifier = datestamp = ""
+    specs = []
+    for child in element:
+        if child.tag == _IDENTIFIER:
+            identifier = _text(child)
+        elif child.tag == _DATESTAMP:
+            datestamp = _text(child)
+        elif child.tag == _SET_SPEC:
+            specs.append(_text(child))
+    return Header(identifier, datestamp, tuple(specs), element.get("status") == "deleted", line_of(element))
 
 
 def _record(element: etree._Element) -> Record:
-    header = _child(element, "header")
-    metadata = _child(element, "metadata")
+    header = metadata = None
+    for child in element:
+        if child.tag == _HEADER and header is None:
+            header = child
+        elif child.tag == _METADATA and metadata is None:
+            metadata = child
     payload = next((c for c in metadata if isinstance(c.tag, str)), None) if metadata is not None else None
     if metadata is not None and payload is None:
         payload = metadata  # <metadata/> with no element: kept so the check can say "empty"
