@@ -14,7 +14,7 @@ import json
 import resource
 import time
 
-from sickle import Sickle
+from sickle import Sickle  # type: ignore[import-untyped]
 
 from harness.http import HttpClient
 from harness.oaipmh.client import HarvestLimits, OaiClient

@@ -22,13 +22,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from oaipmh_loopback import catalogue_records, serve_provider  # noqa: E402
+from oaipmh_loopback import catalogue_records, serve_provider
 
-from harness.marc.records import control_number  # noqa: E402
-from harness.marc.writer import record_to_marcxml  # noqa: E402
-from harness.oaipmh.catalogue import dublin_core, set_specs  # noqa: E402
-from harness.oaipmh.repository import DublinCore, Key, SetInfo, matches  # noqa: E402
-from harness.sandbox.state import load_libraries  # noqa: E402
+from harness.marc.records import control_number
+from harness.marc.writer import record_to_marcxml
+from harness.oaipmh.catalogue import dublin_core, set_specs
+from harness.oaipmh.repository import DublinCore, Key, SetInfo, matches
+from harness.sandbox.state import load_libraries
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 

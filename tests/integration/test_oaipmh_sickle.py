@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sickle import Sickle
+from sickle import Sickle  # type: ignore[import-untyped]
 
 from harness.http import HttpClient
 from harness.oaipmh.client import OaiClient

@@ -145,7 +145,9 @@ def test_error_codes_per_verb() -> None:
 
 
 def test_datestamp_rules() -> None:
-    page = lambda stamp: doc(echo(), records(f"<record>{header(datestamp=stamp)}<metadata>{DC}</metadata></record>"))
+    def page(stamp: str) -> bytes:
+        return doc(echo(), records(f"<record>{header(datestamp=stamp)}<metadata>{DC}</metadata></record>"))
+
     assert "datestamp-granularity" in rules(page("2024-06-01"), granularity="YYYY-MM-DDThh:mm:ssZ")
     assert "datestamp-syntax" in rules(page("2024-02-30"))
     assert "before-earliest" in rules(page("2023-12-31T23:59:59Z"), earliest="2024-01-01T00:00:00Z")
@@ -174,6 +176,10 @@ def test_payload_rules() -> None:
     peer_a_style = DC.replace("schemaLocation=\"http://www.openarchives.org/OAI/2.0/oai_dc/", "schemaLocation=\"http://purl.org/dc/elements/1.1/")
     assert "payload-schema-location" in rules(doc(echo(), records(f"<record>{header()}<metadata>{peer_a_style}</metadata></record>")))
     assert "payload-namespace" in rules(GOOD_PAGE, namespace="http://www.loc.gov/MARC21/slim")
+    two = doc(echo(), records(f"<record>{header()}<metadata>{DC}</metadata></record>",
+                              f"<record>{header('oai:x:2')}<metadata>{invalid_dc}</metadata></record>"))
+    [found] = [p for p in parse_response(two).problems if p.rule.id == "payload-schema-invalid"]
+    assert found.position is not None and (found.position.record, found.position.label) == (1, "oai:x:2")
     unknown = '<mods xmlns="http://www.loc.gov/mods/v3"><titleInfo/></mods>'
     assert "payload-unchecked" in rules(doc(echo(), records(f"<record>{header()}<metadata>{unknown}</metadata></record>")))
     assert "payload-schema-invalid" not in rules(doc(echo(), records(f"<record>{header()}<metadata>{invalid_dc}</metadata></record>")),

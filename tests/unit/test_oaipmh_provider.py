@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.oaipmh.catalogue import dublin_core
 from harness.oaipmh.model import (
@@ -283,3 +285,24 @@ def test_xml_illegal_characters_in_the_catalogue_never_break_a_response() -> Non
     response = ask(MemoryRepository([item]), [("verb", "GetRecord"), ("identifier", "oai:x:ctl"), ("metadataPrefix", "oai_dc")])
     assert isinstance(response, GetRecordResponse) and response.record.metadata is not None
     assert response.record.metadata.findtext("{http://purl.org/dc/elements/1.1/}title") == "Bad\\x0bbyte\\x1f and \\ud800 surrogate"
+
+
+_NAMES = st.sampled_from(["verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken", "bogus", ""])
+_VALUES = st.one_of(
+    st.sampled_from(["Identify", "ListRecords", "ListIdentifiers", "ListSets", "GetRecord", "ListMetadataFormats",
+                     "oai_dc", "marc21", "2024-06-02", "2024-06-02T01:00:00Z", "kind:school", "library",
+                     "oai:sandbox.libharness.test:hx0000008", ""]),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_NAMES, _VALUES), max_size=6))
+def test_any_request_gets_a_valid_response(repository: MemoryRepository, params: list[tuple[str, str]]) -> None:
+    """Whatever a harvester sends, the provider answers 200 with a response our parser passes."""
+    reply = respond(params, repository, NOW, SETTINGS)
+    assert reply.status == 200
+    result = parse_response(reply.body, Context(arguments=tuple(params), base_url=SETTINGS.base_url,
+                                                granularity="YYYY-MM-DDThh:mm:ssZ"))
+    assert result.ok, (params, [str(p) for p in result.problems])
+
