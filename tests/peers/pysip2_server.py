@@ -32,7 +32,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import anyio
-
 from pysip2 import (
     CHECKIN,
     CHECKOUT,
