@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.budget import CheckBudget
 from harness.defects import DefectSet, resolve
 from harness.errors import UsageError
 from harness.paths import SANDBOX_PROFILE
@@ -74,6 +75,7 @@ class RunConfig:
     redactor: Redactor
     options: RunOptions
     units: tuple[ProtocolUnit[Any], ...] = field(default=UNITS)
+    budget: CheckBudget = field(default_factory=lambda: CheckBudget(1 << 62))
 
     @property
     def report_dir(self) -> Path | None:
@@ -135,4 +137,5 @@ def load_run_config(options: RunOptions) -> RunConfig:
     overrides = load_overrides(options.overrides, register) if options.overrides else {}
     if options.report_dir is not None:
         check_report_dir(options.report_dir, options.overwrite)
-    return RunConfig(profile, register, overrides, defects, redactor_for(profile), options)
+    return RunConfig(profile, register, overrides, defects, redactor_for(profile), options,
+                     budget=CheckBudget(profile.max_check_bytes))

@@ -30,6 +30,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from harness.budget import UNLIMITED, BudgetExceeded, CheckBudget
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
 from harness.evidence import Exchange, utc_now
 
@@ -185,9 +186,11 @@ class HttpClient:
         auth: tuple[str, str] | None = None,
         verify: bool | str = True,
         user_agent: str = "libharness",
+        budget: CheckBudget = UNLIMITED,
     ) -> None:
         self.protocol, self.timeout, self.max_bytes = protocol, timeout, max_bytes
         self.max_redirects = max_redirects
+        self.budget = budget
         self.transcript: deque[Exchange] = deque(maxlen=TRANSCRIPT_LENGTH)
         self.bytes_received = 0  # every body byte this client read, decoded; for budgets per check
         self._session = requests.Session()
@@ -265,6 +268,9 @@ class HttpClient:
                     raw.close()
                 if watchdog.fired:  # a socket shut mid-headers can read as a short, "complete" answer
                     raise TimeoutError
+            except BudgetExceeded as exc:
+                self._record(at, sent, _preview(bytes(body)), deadline, seconds, str(exc))
+                raise
             except ResponseTooLarge as exc:
                 self._record(at, sent, f"(stopped reading at {exc.received:,} bytes: over the budget of {budget:,})", deadline, seconds, str(exc))
                 raise
@@ -288,6 +294,7 @@ class HttpClient:
                 return
             body += chunk
             self.bytes_received += len(chunk)
+            self.budget.charge(len(chunk))
             if len(body) > budget:
                 received = len(body)
                 del body[budget:]

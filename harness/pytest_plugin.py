@@ -22,7 +22,7 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,7 +34,7 @@ from harness import findings
 from harness.config import RunConfig, RunOptions, Selection, load_run_config
 from harness.defects import Defect
 from harness.errors import ConfigError, TargetError, UsageError
-from harness.evidence import Evidence
+from harness.evidence import Evidence, clip
 from harness.findings import Finding, WarningRecorder
 from harness.paths import REPO_ROOT, SCENARIOS_DIR
 from harness.profile import Library, Profile
@@ -91,14 +91,44 @@ class HarnessState:
                 (report_dir / "results.jsonl").write_text("", encoding="utf-8")
             except OSError as exc:
                 raise UsageError(f"--report-dir {report_dir}: cannot write there ({exc.strerror}). Fix: choose a directory you can write to") from None
+            self._journal({"manifest": self.manifest().to_dict()})
+
+    def _journal(self, entry: dict[str, Any]) -> None:
+        """One line, flushed at once: a run cut short keeps what it has (`harness report` reads it)."""
+        if self.run.report_dir is not None:
+            with (self.run.report_dir / "results.jsonl").open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def record(self, check: CheckResult) -> None:
-        check = redact_check(check, self.run)
+        check = bounded(redact_check(check, self.run))
         self.checks.append(check)
-        if self.run.report_dir is not None:
-            # One line per check, flushed at once: an interrupted run keeps what it has.
-            with (self.run.report_dir / "results.jsonl").open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(check.to_dict(), ensure_ascii=False) + "\n")
+        self._journal(check.to_dict())
+
+    def manifest(self) -> RunManifest:
+        run = self.run
+        profile = run.profile
+        return RunManifest(
+            suite_version=harness.__version__,
+            git_revision=_git_revision(),
+            target=profile.name,
+            negotiation_round=run.options.negotiation_round or profile.negotiation_round,
+            started=self.started.isoformat(timespec="seconds"),
+            duration=time.monotonic() - self.clock,
+            command=run.options.invocation or "pytest " + " ".join(self.config.invocation_params.args),
+            read_only=run.selection.read_only,
+            sandbox_defects=run.defects.names,
+            suites=run.selection.suites,
+            keyword=run.selection.keyword,
+            interrupted=self.interrupted,
+            unreachable=tuple(f"{name}: {failure}" for name, failure in self.probes.items() if failure),
+            not_configured=tuple(u.name for u in run.units if u.name not in profile.settings
+                                 and any(c.suite == u.name for c in self.checks)),
+        )
+
+    def finish(self) -> RunResult:
+        self.run_result = rebuild(self.manifest(), self.checks, self.run.register, self.run.overrides)
+        self._journal({"finished": True, "interrupted": self.interrupted})
+        return self.run_result
 
     def probe(self, unit: ProtocolUnit[S], settings: S, timeout: float) -> str | None:
         """Ask once whether the unit's endpoint answers; a failure is recorded once as ERROR."""
@@ -121,6 +151,23 @@ class HarnessState:
                 reproduce=self.run.reproduce(unit.name, "endpoint"),
             ))
         return failure
+
+
+CHECK_BYTES = 256 * 1024  # what one check may add to a report file, whatever a target sent
+
+
+def bounded(check: CheckResult, limit: int = CHECK_BYTES) -> CheckResult:
+    """The check with its evidence cut until its record fits ``limit`` bytes of JSON."""
+    for text_limit in (4096, 1024, 256):
+        if len(json.dumps(check.to_dict(), ensure_ascii=False).encode()) <= limit:
+            return check
+        check = replace(check, message=clip(check.message, text_limit), evidence=tuple(
+            replace(e, exchanges=tuple(replace(x, sent=clip(x.sent, text_limit), received=clip(x.received, text_limit))
+                                       for x in e.exchanges[-5:]),
+                    details=tuple(clip(d, text_limit) for d in e.details[:20]), problems=e.problems[:20],
+                    omitted=e.omitted + max(len(e.exchanges) - 5, 0))
+            for e in check.evidence[:3]))
+    return check
 
 
 def redact_check(check: CheckResult, run: RunConfig) -> CheckResult:
@@ -206,6 +253,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+def _git_revision() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+
 # --- outcome classification ------------------------------------------------------------
 
 
@@ -243,6 +299,12 @@ def classify(report: pytest.TestReport, call: pytest.CallInfo[None], warnings: W
         return Outcome.ERROR, f"the target could not be asked ({report.when}): {exc}", (Evidence(details=(str(exc),)),)
     name = type(exc).__name__ if exc else "error"
     return Outcome.ERROR, f"harness error during {report.when}: {name}: {exc}", (Evidence(details=(trace,)),)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    state = item.config.stash.get(STATE_KEY, None)
+    if state is not None:
+        state.run.budget.start(item.nodeid)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -302,45 +364,14 @@ def _finish(item: pytest.Item, current: dict[str, Any]) -> None:
 # --- end of run ---------------------------------------------------------------------------
 
 
-def _git_revision() -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def build_run_result(state: HarnessState) -> RunResult:
-    run = state.run
-    profile = run.profile
-    manifest = RunManifest(
-        suite_version=harness.__version__,
-        git_revision=_git_revision(),
-        target=profile.name,
-        negotiation_round=run.options.negotiation_round or profile.negotiation_round,
-        started=state.started.isoformat(timespec="seconds"),
-        duration=time.monotonic() - state.clock,
-        command=run.options.invocation or "pytest " + " ".join(state.config.invocation_params.args),
-        read_only=run.selection.read_only,
-        sandbox_defects=run.defects.names,
-        suites=run.selection.suites,
-        keyword=run.selection.keyword,
-        interrupted=state.interrupted,
-        unreachable=tuple(f"{name}: {failure}" for name, failure in state.probes.items() if failure),
-        not_configured=tuple(u.name for u in run.units if u.name not in profile.settings
-                             and any(c.suite == u.name for c in state.checks)),
-    )
-    return rebuild(manifest, state.checks, run.register, run.overrides)
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE_KEY, None)
     if state is None:
         return
     if exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop:
         state.interrupted = True
-    state.run_result = build_run_result(state)
-    if state.run.report_dir and state.checks:
+    state.finish()
+    if state.run.report_dir and state.checks and state.run_result is not None:
         from harness.reporting import write_reports
 
         write_reports(state.run_result, state.run.report_dir, lang=state.run.options.lang)

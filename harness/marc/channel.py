@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, unquote
 
+from harness.budget import UNLIMITED, CheckBudget
 from harness.errors import TargetError, TargetUnreachable
 from harness.evidence import Exchange
 from harness.http import HttpClient
@@ -97,9 +97,10 @@ class MarcChannel(Protocol):
 class HttpChannel:
     can_import = True
 
-    def __init__(self, base_url: str, *, timeout: float, auth: tuple[str, str] | None = None, max_bytes: int) -> None:
+    def __init__(self, base_url: str, *, timeout: float, auth: tuple[str, str] | None = None, max_bytes: int,
+                 budget: CheckBudget = UNLIMITED) -> None:
         self.base_url = base_url.rstrip("/")
-        self.client = HttpClient("marc", timeout=timeout, max_bytes=max_bytes, auth=auth)
+        self.client = HttpClient("marc", timeout=timeout, max_bytes=max_bytes, auth=auth, budget=budget)
 
     @property
     def transcript(self) -> list[Exchange]:

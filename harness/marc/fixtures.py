@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from harness.config import RunConfig
 from harness.marc.channel import FileChannel, HttpChannel, MarcChannel
 from harness.marc.settings import MarcSettings
 from harness.marc.unit import MARC
@@ -26,11 +27,12 @@ def marc_settings(request: pytest.FixtureRequest, target: Profile) -> MarcSettin
 
 
 @pytest.fixture(scope="session")
-def marc_channel(marc_settings: MarcSettings, target: Profile) -> MarcChannel:
+def marc_channel(marc_settings: MarcSettings, target: Profile, harness_run: RunConfig) -> MarcChannel:
     """The target's MARC import/export channel."""
     if marc_settings.channel == "http":
         auth = (marc_settings.username, marc_settings.password) if marc_settings.username else None
-        return HttpChannel(marc_settings.base_url, timeout=target.timeout, auth=auth, max_bytes=marc_settings.max_export_bytes)
+        return HttpChannel(marc_settings.base_url, timeout=target.timeout, auth=auth,
+                           max_bytes=marc_settings.max_export_bytes, budget=harness_run.budget)
     return FileChannel(
         export_file=marc_settings.export_file,
         export_xml_file=marc_settings.export_xml_file,

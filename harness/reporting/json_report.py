@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from harness.results import (
 )
 
 RESULTS_NAME = "results.json"
-_FIX = "give the results.json that `harness run` wrote into its --report-dir (default ./harness-report)"
+_FIX = "give the results.json (or results.jsonl) that `harness run` wrote into its --report-dir (default ./harness-report)"
 
 
 def render_json(run: RunResult) -> str:
@@ -98,11 +99,47 @@ def _parse(parse: Any, item: Mapping[str, Any], where: str) -> Any:
         raise ValueError(f"{where}: {exc}") from None
 
 
+JOURNAL_NAME = "results.jsonl"
+
+
+def journal_from_lines(text: str) -> RunResult:
+    """A run from results.jsonl, the journal written as the run went: a manifest line, one line
+    per check, and a closing line when the run finished. Without the closing line the run was
+    cut short (killed, the machine lost): the manifest says so."""
+    manifest: RunManifest | None = None
+    checks: list[CheckResult] = []
+    finished = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            if number == len(text.splitlines()):
+                break  # the last line was cut mid-write: everything before it stands
+            raise ValueError(f"line {number} is not JSON") from None
+        if not isinstance(entry, dict):
+            raise ValueError(f"line {number} is not a JSON object")
+        if "manifest" in entry:
+            manifest = RunManifest.from_dict(entry["manifest"])
+        elif "finished" in entry:
+            finished = True
+        else:
+            checks.append(_parse(CheckResult.from_dict, entry, f"line {number}"))
+    if manifest is None:
+        raise ValueError("no manifest line (the first line of a results.jsonl)")
+    if not finished:
+        manifest = replace(manifest, interrupted=True)
+    return RunResult(manifest, tuple(checks), ())
+
+
 def load_results(path: Path) -> RunResult:
-    """Read a results.json back; a directory is taken to mean the results.json inside it."""
+    """Read a results.json (or a results.jsonl journal) back; a directory means the file in it."""
     path = Path(path)
     if path.is_dir() and (path / RESULTS_NAME).is_file():
         path = path / RESULTS_NAME
+    elif path.is_dir() and (path / JOURNAL_NAME).is_file():
+        path = path / JOURNAL_NAME
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -113,6 +150,11 @@ def load_results(path: Path) -> RunResult:
         raise UsageError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Fix: {_FIX}") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read ({exc.strerror or exc}). Fix: check the path and its permissions") from None
+    if path.suffix == ".jsonl":
+        try:
+            return journal_from_lines(text)
+        except ValueError as exc:
+            raise UsageError(f"{path}: not a harness results journal: {exc}. Fix: {_FIX}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

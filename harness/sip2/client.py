@@ -20,6 +20,7 @@ import time
 from collections import deque
 from types import TracebackType
 
+from harness.budget import UNLIMITED, BudgetExceeded, CheckBudget
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
 from harness.evidence import utc_now
 from harness.sip2.codec import DEFAULT_MAX_FRAME, Decoded, Framer, Message, decode, encode, resolve_charset
@@ -74,9 +75,11 @@ class Client:
         terminator: bytes = b"\r",
         max_frame: int = DEFAULT_MAX_FRAME,
         transcript_length: int = TRANSCRIPT_LENGTH,
+        budget: CheckBudget = UNLIMITED,
     ) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.charset = resolve_charset(charset)
+        self.budget = budget
         self.error_detection = error_detection
         self.terminator = terminator
         # The newest exchanges only: a load run sends thousands, a flood of unsolicited frames
@@ -189,7 +192,12 @@ class Client:
                 if not chunk:
                     break
                 received.add(chunk)
+                self.budget.charge(len(chunk))
                 self._framer.receive_data(chunk)
+        except BudgetExceeded as exc:
+            self._record(data, received, replies, sequence, started, at, str(exc))
+            self.close()
+            raise
         except TimeoutError:
             return self._timed_out(data, received, replies, sequence, started, at, expect, allow_silence, where)
         except OSError as exc:

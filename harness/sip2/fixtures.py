@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from harness.config import RunConfig
 from harness.profile import Profile
 from harness.pytest_plugin import configured
 from harness.sip2.checks import log_in
@@ -23,9 +24,9 @@ Connect = Callable[..., Client]
 
 
 @pytest.fixture(scope="session")
-def sip2_target(request: pytest.FixtureRequest, target: Profile) -> Sip2Target:
+def sip2_target(request: pytest.FixtureRequest, target: Profile, harness_run: RunConfig) -> Sip2Target:
     """Where and how to reach the target's SIP2 server, and the profile's test data."""
-    return Sip2Target(configured(request, SIP2), target)
+    return Sip2Target(configured(request, SIP2), target, harness_run.budget)
 
 
 @pytest.fixture()

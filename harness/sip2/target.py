@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.budget import UNLIMITED, CheckBudget
 from harness.profile import Library, Profile, TestItem, TestPatron
 from harness.sip2.client import Client
 from harness.sip2.settings import Sip2Settings
@@ -19,6 +20,7 @@ from harness.sip2.settings import Sip2Settings
 class Sip2Target:
     settings: Sip2Settings
     profile: Profile
+    budget: CheckBudget = UNLIMITED  # bytes one check may read, across its connections
 
     # -- connections ------------------------------------------------------------------------
 
@@ -33,7 +35,7 @@ class Sip2Target:
         options: dict[str, Any] = {
             "timeout": self.timeout, "charset": settings.charset, "error_detection": settings.error_detection,
             "tls": use_tls, "verify": settings.verify_tls, "ca_file": str(settings.ca_file) if settings.ca_file else None,
-            "max_frame": settings.max_reply_bytes,
+            "max_frame": settings.max_reply_bytes, "budget": self.budget,
         }
         options.update(overrides)
         return Client(settings.host, port, **options)
