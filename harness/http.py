@@ -155,14 +155,15 @@ def _render_request(method: str, url: str, headers: Mapping[str, str], body: byt
     return "\n".join(lines)
 
 
-def _preview(body: bytes, limit: int = PREVIEW_CHARS) -> str:
-    text = body[: limit * 4].decode("utf-8", "replace")
+def _preview(body: bytes | bytearray, limit: int = PREVIEW_CHARS) -> str:
+    # Slice first: never copy a whole (possibly huge) body to show its first characters.
+    text = bytes(body[: limit * 4]).decode("utf-8", "replace")
     if len(text) > limit or len(body) > limit * 4:
         return f"{text[:limit]}\n[... {len(body):,} bytes in all]"
     return text
 
 
-def _render_response(status: int, reason: str, headers: Mapping[str, str], body: bytes) -> str:
+def _render_response(status: int, reason: str, headers: Mapping[str, str], body: bytes | bytearray) -> str:
     lines = [f"HTTP {status} {reason}".rstrip()]
     lines += [f"{k}: {'***' if k.lower() in MASKED_HEADERS else v}" for k, v in headers.items()]
     lines += ["", _preview(body)] if body else []
@@ -269,22 +270,28 @@ class HttpClient:
                 if watchdog.fired:  # a socket shut mid-headers can read as a short, "complete" answer
                     raise TimeoutError
             except BudgetExceeded as exc:
-                self._record(at, sent, _preview(bytes(body)), deadline, seconds, str(exc))
+                self._record(at, sent, _preview(body), deadline, seconds, str(exc))
+                del body[:]  # the traceback keeps this frame alive (pytest caches it): not the bytes
                 raise
             except ResponseTooLarge as exc:
                 self._record(at, sent, f"(stopped reading at {exc.received:,} bytes: over the budget of {budget:,})", deadline, seconds, str(exc))
+                del body[:]
                 raise
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, TimeoutError) as exc:
                 if watchdog.fired or isinstance(exc, (requests.Timeout, TimeoutError)):
                     note = f"no complete answer within {seconds:g} s; {len(body):,} body bytes came"
-                    self._record(at, sent, _preview(bytes(body)), deadline, seconds, note)
+                    self._record(at, sent, _preview(body), deadline, seconds, note)
+                    del body[:]
                     raise TargetTimeout(f"{method} {url}: {note}") from None
                 note = f"connection failed: {type(exc).__name__}: {exc}"
-                self._record(at, sent, _preview(bytes(body)), deadline, seconds, note)
+                self._record(at, sent, _preview(body), deadline, seconds, note)
+                del body[:]
                 raise TargetUnreachable(f"{method} {url}: {type(exc).__name__}: {exc}") from None
         response_headers = {k.lower(): v for k, v in raw.headers.items()}
-        self._record(at, sent, _render_response(raw.status_code, raw.reason or "", raw.headers, bytes(body)), deadline, seconds)
-        return HttpResponse(raw.status_code, response_headers, bytes(body), raw.url or url, 0.0)
+        self._record(at, sent, _render_response(raw.status_code, raw.reason or "", raw.headers, body), deadline, seconds)
+        data = bytes(body)
+        del body[:]  # the one copy the caller keeps; the buffer goes now, not at the end of the call
+        return HttpResponse(raw.status_code, response_headers, data, raw.url or url, 0.0)
 
     def _read_body(self, raw: requests.Response, body: bytearray, budget: int) -> None:
         stream = raw.raw
@@ -295,6 +302,7 @@ class HttpClient:
             body += chunk
             self.bytes_received += len(chunk)
             self.budget.charge(len(chunk))
+            del chunk  # a decoded chunk can be large: not kept alive by a traceback
             if len(body) > budget:
                 received = len(body)
                 del body[budget:]
