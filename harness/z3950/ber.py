@@ -86,7 +86,7 @@ class Broken:
 Event = RawPdu | Skipped | Broken
 
 
-class _Malformed(Exception):
+class _Malformed(ValueError):
     def __init__(self, rule: str, message: str, at: int) -> None:
         super().__init__(message)
         self.rule, self.message, self.at = rule, message, at
@@ -96,7 +96,7 @@ def read_header(buf: bytes | bytearray, pos: int) -> tuple[int, int, int, int] |
     """The BER header at ``pos``: (identifier octet, tag number, header length, content
     length, -1 when indefinite), or ``None`` when ``buf`` ends inside it.
 
-    Raises :class:`_Malformed` for what no later byte can mend.
+    Raises ValueError (``_Malformed``, with the rule and offset) for what no later byte can mend.
     """
     end = len(buf)
     if pos >= end:

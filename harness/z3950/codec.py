@@ -88,7 +88,10 @@ def render(pdu: Pdu) -> str:
 def decode(raw: RawPdu | bytes, *, utf8: bool = False) -> Decoded:
     """Read one whole PDU; never raises on its bytes."""
     if not isinstance(raw, RawPdu):
-        header = read_header(raw, 0) if raw else None
+        try:
+            header = read_header(raw, 0) if raw else None
+        except ValueError:  # a header no later byte could mend: the PDU has no usable tag
+            header = None
         raw = RawPdu(bytes(raw), 0, header[1] if header else -1, bool(header and header[3] < 0))
     name = PDU_NAMES.get(raw.tag, f"[{raw.tag}]")
     if raw.tag not in MODELLED_TAGS:

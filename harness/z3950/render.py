@@ -169,6 +169,9 @@ def _external(value: dict[str, Any], depth: int, lines: list[str]) -> None:
             _walk(inner, depth + 1, lines, inner_type)
             return
         lines.append(f"{pad}  (does not decode as {inner_type}: {inner.message})")
+    elif encoding == "single-ASN1-type":  # an ASN.1 value the harness does not model: its bytes
+        lines.append(f"{pad}  {_bytes_text(raw, 0)}")
+        return
     lines.append(f"{pad}  {_preview(raw)}")
 
 
