@@ -123,6 +123,7 @@ class Client:
         self.init_response: InitResponse | None = None
         self.unsolicited = 0
         self._sent_at, self._started = "", 0.0  # when the current exchange began
+        self._closing = False  # the harness's Close is out: a dropped connection is its only answer
         self._reader = PduReader(max_pdu) if max_pdu else PduReader()
         self._references = (f"h{n}".encode() for n in itertools.count(1)) if reference_ids else None
         self._sock: socket.socket | None = self._connect(connect_timeout or timeout)
@@ -204,13 +205,15 @@ class Client:
         if self._sock is None:
             return None
         timeout, self.timeout = self.timeout, min(self.timeout, CLOSE_WAIT)
+        self._closing = True
         try:
             return self.exchange(Close(reason), Close)
         except (TargetError, ProtocolViolation):
-            self._add_problem(problem("close_not_answered", "no Close came back for the harness's Close"))
+            if not self.problems or self.problems[-1].rule.id != "close_not_answered":
+                self._add_problem(problem("close_not_answered", "no Close came back for the harness's Close"))
             return None
         finally:
-            self.timeout = timeout
+            self.timeout, self._closing = timeout, False
             self._shutdown()
 
     # -- one exchange -----------------------------------------------------------------------------
@@ -224,6 +227,7 @@ class Client:
         typed = answer.pdu
         if isinstance(typed, Close) and expect is not Close:
             exchange = self._record(render(request), replies, note)
+            self._shutdown()  # the target has ended the association
             raise AssociationClosed(f"Z39.50 {self.endpoint}: the target closed the association "
                                     f"({typed.reason_name}) instead of answering {request.NAME}", typed, exchange)
         if not isinstance(typed, expect):
@@ -327,8 +331,8 @@ class Client:
 
     def _lost(self, sent_text: str, replies: list[Decoded], received: int) -> tuple[list[Decoded], str]:
         end = self._reader.close()
-        found = [problem("dropped_without_close", f"the target closed the connection after {received:,} bytes "
-                         "without a Close PDU")]
+        rule = "close_not_answered" if self._closing else "dropped_without_close"
+        found = [problem(rule, f"the target closed the connection after {received:,} bytes without a Close PDU")]
         if end is not None:
             found.append(end.problem)
         exchange = self._record(sent_text, replies, "the target closed the connection", tuple(found))
