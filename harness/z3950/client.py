@@ -4,8 +4,9 @@ Everything protocol-shaped is in :mod:`harness.z3950.codec`; this module moves b
 connect timeout and a deadline on each whole exchange (a target trickling one byte a second,
 or sending a PDU that never ends, stops at the deadline with
 :class:`~harness.errors.TargetTimeout`, the bytes that came counted in the transcript). The
-reader holds at most ``max_pdu`` bytes of one PDU. Every exchange goes into ``transcript`` as
-a :class:`harness.evidence.Exchange` (protocol "z3950") with each PDU rendered readably.
+reader holds at most ``max_pdu`` bytes of one PDU. Every exchange goes into ``transcript``
+(a :class:`~harness.z3950.transcript.Transcript` of :class:`harness.evidence.Exchange`, protocol
+"z3950", each PDU rendered readably when the transcript is read).
 
 What a target *says* wrongly is evidence, not an exception the harness chokes on:
 
@@ -23,18 +24,17 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import select
 import socket
 import time
-from collections import deque
 from types import TracebackType
 from typing import Self, TypeVar
 
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
 from harness.evidence import Exchange, utc_now
-from harness.redact import redact
 from harness.rules import Problem
 from harness.z3950.ber import Broken, PduReader, RawPdu, Skipped
-from harness.z3950.codec import Decoded, Pdu, decode, encode, render
+from harness.z3950.codec import Decoded, Pdu, decode, encode
 from harness.z3950.init import InitRequest, InitResponse
 from harness.z3950.pqf import parse
 from harness.z3950.query import RpnQuery, Term
@@ -55,12 +55,12 @@ from harness.z3950.services import (
     SortRequest,
     SortResponse,
 )
+from harness.z3950.transcript import Entry, Transcript
 
+Sent = Pdu | str  # what an exchange sent: a PDU, or a text for raw bytes
 T = TypeVar("T", InitResponse, SearchResponse, PresentResponse, ScanResponse, SortResponse,
             DeleteResultSetResponse, Close)
 
-PROTOCOL = "z3950"
-TRANSCRIPT_LENGTH = 200  # exchanges kept (the newest)
 CLOSE_WAIT = 2.0  # seconds to wait for the target's Close when the harness closes
 # Target-initiated PDUs (3.1.3): not answers to anything the harness sent.
 _TARGET_REQUESTS = frozenset({"accessControlRequest", "resourceControlRequest", "segmentRequest"})
@@ -118,7 +118,7 @@ class Client:
         self.host, self.port, self.database, self.timeout = host, port, database, timeout
         self.endpoint = f"{host}:{port}"
         self.max_unsolicited = max_unsolicited
-        self.transcript: deque[Exchange] = deque(maxlen=TRANSCRIPT_LENGTH)
+        self.transcript = Transcript()  # every exchange, rendered as Exchange when read
         self.problems: list[Problem] = []  # everything odd seen on this association, in order
         self.init_response: InitResponse | None = None
         self.unsolicited = 0
@@ -222,18 +222,18 @@ class Client:
         """Send ``request`` and return its response of type ``expect``."""
         if self._references is not None and getattr(request, "reference_id", None) is None:
             request = dataclasses.replace(request, reference_id=next(self._references))
-        replies, note = self._round_trip(encode(request), render(request))
+        replies, note = self._round_trip(encode(request), request)
         answer = replies[-1]
         typed = answer.pdu
         if isinstance(typed, Close) and expect is not Close:
-            exchange = self._record(render(request), replies, note)
+            exchange = self._record(request, replies, note).exchange()
             self._shutdown()  # the target has ended the association
             raise AssociationClosed(f"Z39.50 {self.endpoint}: the target closed the association "
                                     f"({typed.reason_name}) instead of answering {request.NAME}", typed, exchange)
         if not isinstance(typed, expect):
             violations = answer.problems or (problem("unexpected_pdu", f"{answer.name} in answer to {request.NAME}",
                                                 answer.offset, label=answer.name),)
-            exchange = self._record(render(request), replies, note, violations)
+            exchange = self._record(request, replies, note, violations).exchange()
             self._shutdown()
             raise ProtocolViolation(f"Z39.50 {self.endpoint}: {violations[0].message}", violations, exchange)
         found = list(answer.problems)
@@ -242,7 +242,7 @@ class Client:
             rule = "close_reference_id_not_echoed" if isinstance(typed, Close) else "reference_id_not_echoed"
             found.append(problem(rule, f"sent {sent_reference!r}, got {typed.reference_id!r}",
                                  answer.offset, label=answer.name))
-        self._record(render(request), replies, note, tuple(found))
+        self._record(request, replies, note, tuple(found))
         return typed
 
     def send_raw(self, data: bytes, *, allow_silence: bool = False) -> list[Decoded]:
@@ -269,9 +269,10 @@ class Client:
         except OSError as exc:
             raise TargetUnreachable(f"Z39.50 {self.endpoint}: cannot connect ({exc.strerror or exc})") from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.settimeout(self.timeout)
         return sock
 
-    def _round_trip(self, data: bytes, sent_text: str) -> tuple[list[Decoded], str]:
+    def _round_trip(self, data: bytes, sent: Sent) -> tuple[list[Decoded], str]:
         """Send ``data``; read until one reply that is not a target-initiated request arrives."""
         sock = self._require_socket()
         self._drain_unsolicited(sock)
@@ -281,6 +282,7 @@ class Client:
         replies: list[Decoded] = []
         received = 0
         try:
+            sock.settimeout(self.timeout)
             sock.sendall(data)
             while True:
                 event = self._reader.next_event()
@@ -291,63 +293,63 @@ class Client:
                     sock.settimeout(remaining)
                     chunk = sock.recv(_READ_SIZE)
                     if not chunk:
-                        return self._lost(sent_text, replies, received)
+                        return self._lost(sent, replies, received)
                     received += len(chunk)
                     self._reader.receive_data(chunk)
                     continue
-                decoded = self._decoded(event, sent_text, replies)
+                decoded = self._decoded(event, sent, replies)
                 replies.append(decoded)
                 if decoded.name in _TARGET_REQUESTS:
-                    self._count_unsolicited(decoded, sent_text, replies)
+                    self._count_unsolicited(decoded, sent, replies)
                     continue
                 return replies, ""
         except TimeoutError:
             note = (f"no complete answer within {self.timeout}s: {received:,} bytes received, "
                     f"{self._reader.buffered:,} of them in an unfinished PDU")
-            self._record(sent_text, replies, note)
+            self._record(sent, replies, note)
             self._shutdown()  # a late answer would be taken for the next request's
             raise TargetTimeout(f"Z39.50 {self.endpoint}: {note}") from None
         except OSError as exc:
-            exchange = self._record(sent_text, replies, f"connection broken: {exc}")
+            exchange = self._record(sent, replies, f"connection broken: {exc}").exchange()
             self._shutdown()
             raise ConnectionLost(f"Z39.50 {self.endpoint}: connection broken: {exc}", exchange) from None
 
-    def _decoded(self, event: RawPdu | Skipped | Broken, sent_text: str, replies: list[Decoded]) -> Decoded:
+    def _decoded(self, event: RawPdu | Skipped | Broken, sent: Sent, replies: list[Decoded]) -> Decoded:
         if isinstance(event, RawPdu):
             return decode(event, utf8=self.utf8)
-        exchange = self._record(sent_text, replies, "", (event.problem,), event.head)
+        exchange = self._record(sent, replies, "", (event.problem,), event.head).exchange()
         self._shutdown()  # after an oversized or unreadable PDU the stream is not worth reading
         raise ProtocolViolation(f"Z39.50 {self.endpoint}: {event.problem.message}", (event.problem,), exchange)
 
-    def _count_unsolicited(self, decoded: Decoded, sent_text: str, replies: list[Decoded]) -> None:
+    def _count_unsolicited(self, decoded: Decoded, sent: Sent, replies: list[Decoded]) -> None:
         self.unsolicited += 1
         self.problems.append(problem("unsolicited_pdu", f"{decoded.name} while waiting for an answer",
                                      decoded.offset, label=decoded.name))
         if self.unsolicited > self.max_unsolicited:
             found = problem("unsolicited_pdu", f"more than {self.max_unsolicited} unsolicited PDUs", decoded.offset)
-            exchange = self._record(sent_text, replies, "", (found,))
+            exchange = self._record(sent, replies, "", (found,)).exchange()
             self._shutdown()
             raise ProtocolViolation(f"Z39.50 {self.endpoint}: {found.message}", (found,), exchange)
 
-    def _lost(self, sent_text: str, replies: list[Decoded], received: int) -> tuple[list[Decoded], str]:
+    def _lost(self, sent: Sent, replies: list[Decoded], received: int) -> tuple[list[Decoded], str]:
         end = self._reader.close()
         rule = "close_not_answered" if self._closing else "dropped_without_close"
         found = [problem(rule, f"the target closed the connection after {received:,} bytes without a Close PDU")]
         if end is not None:
             found.append(end.problem)
-        exchange = self._record(sent_text, replies, "the target closed the connection", tuple(found))
+        exchange = self._record(sent, replies, "the target closed the connection", tuple(found)).exchange()
         self._shutdown()
         raise ConnectionLost(f"Z39.50 {self.endpoint}: {found[-1].message}", exchange)
 
     def _drain_unsolicited(self, sock: socket.socket) -> None:
         """PDUs waiting before a request are not its answer: record them apart, counted."""
-        sock.settimeout(0)
-        arrived = b""
         try:
-            while chunk := sock.recv(_READ_SIZE):
-                arrived += chunk
+            while select.select([sock], [], [], 0)[0]:
+                chunk = sock.recv(_READ_SIZE)
+                if not chunk:
+                    break  # closed: the send or the read after it will say so
                 self._reader.receive_data(chunk)
-        except OSError:  # nothing waiting (BlockingIOError) or broken (the send will say)
+        except (OSError, ValueError):  # broken (the send will say) or already closed
             pass
         waiting: list[Decoded] = []
         while isinstance(event := self._reader.next_event(), RawPdu):
@@ -358,24 +360,21 @@ class Client:
                                   label=d.name) for d in waiting)
             self._record("", waiting, "unsolicited: arrived before the next request", found)
 
-    def _record(self, sent: str, replies: list[Decoded], note: str, found: tuple[Problem, ...] = (),
-                head: bytes = b"") -> Exchange:
+    def _record(self, sent: Sent, replies: list[Decoded], note: str, found: tuple[Problem, ...] = (),
+                head: bytes = b"") -> Entry:
         problems = [p for d in replies for p in d.problems if p not in found] + list(found)
         self.problems.extend(problems)
-        received = [d.render() for d in replies] + [str(p) for p in problems]
-        if head:
-            received.append(f"first bytes: {head.hex(' ')}")
         at, elapsed = (self._sent_at, time.monotonic() - self._started) if sent else (utc_now(), 0.0)
-        exchange = Exchange(PROTOCOL, self.endpoint, redact(sent), redact("\n".join(received)), at, elapsed, note)
-        self.transcript.append(exchange)
-        return exchange
+        entry = Entry(self.endpoint, sent, replies, note, problems, at, elapsed, head)
+        self.transcript.add(entry)
+        return entry
 
     def _add_problem(self, found: Problem) -> None:
         """A problem judged after the exchange was recorded: into ``problems`` and its transcript entry."""
         self.problems.append(found)
-        if self.transcript:
-            last = self.transcript.pop()
-            self.transcript.append(dataclasses.replace(last, received=f"{last.received}\n{found}"))
+        last = self.transcript.last()
+        if last is not None:
+            last.add_problem(found)
 
     def _require_socket(self) -> socket.socket:
         if self._sock is None:
