@@ -30,9 +30,9 @@ from harness.z3950 import (
     decode,
     decode_all,
     encode,
+    oids,
     parse,
 )
-from harness.z3950 import oids
 from harness.z3950.asn1 import specification
 
 ROUND_TRIPS = 100  # per timed round

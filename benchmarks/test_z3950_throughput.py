@@ -22,9 +22,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "peers"))
 
-from zebra import ZebraEndpoint, ZebraPeer  # noqa: E402
+from zebra import ZebraEndpoint, ZebraPeer
 
-from harness.z3950 import Client, oids  # noqa: E402
+from harness.z3950 import Client, oids
 
 OPERATIONS = 200
 TERMS = ("čuovga", "ŋuolggat", "ruoŧŧa", "viežžat", "đuoddariid", "historjá", "románna", "giđđa", "ærfugl",
