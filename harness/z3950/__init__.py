@@ -15,7 +15,9 @@
     reading.py      asn1tools values to typed values, problems collected on the way
     render.py       every PDU as readable indented text, for evidence
     codec.py        encode / decode / render: the codec's public face
-    client.py       Client: the socket loop, deadlines, transcript
+    client.py       Client: the socket loop, deadlines, problems
+    transcript.py   the client's exchanges, rendered as evidence when read
+    server.py       the target side sans I/O: respond(decoded, session, backend) (a sketch)
 """
 
 from harness.z3950.ber import DEFAULT_MAX_PDU, Broken, PduReader, RawPdu, Skipped
