@@ -25,6 +25,7 @@ Z39.50 checks later.
 | Sort by title, both directions          | sortStatus success, nb collation (æ last), reversed order | sortStatus success            |
 | Delete result set                       | success; a missing set: resultSetDidNotExist | -                                    |
 | Close (harness first)                   | Close finished; WARN: no Reference-id echoed (3.2.11.1 Table 15) | same                   |
+| SRU 1.2 searchRetrieve on the same port  | numberOfRecords as the Z39.50 search        | -                                       |
 | slow database (search-delay)            | -                                          | the client's deadline ends the wait: TargetTimeout, bounded |
 """
 
@@ -43,6 +44,7 @@ from zebra import CONSORTIUM_XML, ZebraEndpoint
 from ztest import ZtestEndpoint
 
 from harness.errors import TargetTimeout
+from harness.http import HttpClient
 from harness.z3950 import Attribute, CharsetResponse, Client, Close, SortKey, oids
 
 pytestmark = pytest.mark.peer
@@ -247,6 +249,17 @@ def test_zebra_close_and_the_readable_transcript(zebra: ZebraEndpoint) -> None:
     assert search.protocol == "z3950" and search.endpoint == f"127.0.0.1:{zebra.port}"
     assert "query: type-1 @attr 1=9999 fjell" in search.sent
     assert "condition: 114 (Unsupported Use attribute)" in search.received
+
+
+def test_zebra_serves_sru_on_the_same_port(zebra: ZebraEndpoint) -> None:
+    """The SRU suite reuses this peer: searchRetrieve answers on the Z39.50 port."""
+    with HttpClient("sru", timeout=TIMEOUT) as http:
+        response = http.get(zebra.sru_url, params={
+            "version": "1.2", "operation": "searchRetrieve", "query": "dc.title=čuovga", "maximumRecords": "0",
+        })
+    assert response.status == 200
+    count = etree.fromstring(response.body).findtext("{http://www.loc.gov/zing/srw/}numberOfRecords")
+    assert count == str(len(expected_ids(4, "čuovga")))
 
 
 # -- yaz-ztest -----------------------------------------------------------------------------------

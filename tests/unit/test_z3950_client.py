@@ -145,7 +145,7 @@ def test_a_hundred_megabyte_record_is_refused_at_its_header() -> None:
 
     with target(huge) as port:
         client = Client("127.0.0.1", port, timeout=5)
-        with pytest.raises(ProtocolViolation, match="104,857,606 bytes, over the 8,388,608-byte limit"):
+        with pytest.raises(ProtocolViolation, match="104,857,606 bytes, over the 9,437,184-byte limit"):
             client.init()
         assert "first bytes: b9 84 06 40 00 00" in client.transcript[-1].received
 
