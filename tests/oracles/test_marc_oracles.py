@@ -2,7 +2,8 @@
 
 (a) yaz-marcdump (Index Data): its inline "(...)" diagnostics per record, and its record count.
 (b) MARC::Lint (Perl): its indicator and subfield-code warnings.
-(c) Real exports from ../shared/realworld-data, each with the verdict we expect and why.
+(c) Real exports kept in tests/data/<set>/ (each set's source and licence in its SOURCE.md),
+    each file with the verdict we expect and why.
 
 Where the oracle's program is missing the test skips with the install hint, except under
 CI=true, where a missing oracle is a failure.
@@ -27,7 +28,7 @@ from harness.marc.check import check_file
 from harness.marc.iso2709 import check_record, iter_raw_records
 
 INSTALL_HINT = "apt-get install yaz libmarc-lint-perl"
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld-data"
+REALWORLD = Path(__file__).resolve().parents[1] / "data"  # tests/data: part of the repository
 IN_CI = os.environ.get("CI") == "true"
 
 # The classes of damage yaz diagnoses too: directory and field framing. (yaz does not look at
@@ -206,8 +207,6 @@ def assert_agrees_with_yaz(yaz: str, path: Path) -> None:
 
 
 def realworld_iso_files() -> list[Path]:
-    if not REALWORLD.is_dir():
-        return []
     return sorted(p for p in REALWORLD.rglob("*") if p.suffix in (".mrc", ".dat", ".marc"))
 
 
@@ -265,8 +264,6 @@ def test_coded_fail_iff_lint_warns(lint: list[str], tmp_path: Path, damage: str 
 @pytest.mark.parametrize("name", ["bad_indicator.dat", "bad_subfield_code.dat"])
 def test_real_coded_damage_is_flagged_by_both(lint: list[str], name: str) -> None:
     path = REALWORLD / "pymarc-tests" / name
-    if not path.exists():
-        pytest.fail(f"{path} is missing") if IN_CI else pytest.skip(f"{path} is missing")
     assert our_fails(path)[0] & LINT_CLASSES
     assert lint_flags(lint, path)[0]
 
@@ -348,19 +345,15 @@ EXPECTED: dict[str, tuple[frozenset[str] | str, str]] = {
     "norway-bibsys-php-marc/sru-loc.xml": (WELL_FORMED_ONLY, "SRU response with MARCXML"),
     "norway-bibsys-php-marc/sru-zdb.xml": (WELL_FORMED_ONLY, "SRU response with MARCXML"),
 }
-NOT_DATA = {".md", ".lst"}  # licences; yaz's expected line-format output (.lst) is checked below
+NOT_DATA = {".md", ".lst"}  # SOURCE.md; yaz's expected line-format output (.lst) is checked below
 
 
 def realworld_files() -> list[str]:
-    if not REALWORLD.is_dir():
-        return []
-    return sorted(str(p.relative_to(REALWORLD)) for p in REALWORLD.rglob("*") if p.is_file() and p.suffix not in NOT_DATA)
+    return sorted(str(p.relative_to(REALWORLD)) for p in REALWORLD.rglob("*") if p.is_file() and p.suffix not in NOT_DATA and not p.name.startswith("."))
 
 
 @pytest.fixture(scope="module")
 def realworld() -> Path:
-    if not REALWORLD.is_dir():
-        (pytest.fail if IN_CI else pytest.skip)(f"{REALWORLD} is missing")
     return REALWORLD
 
 
