@@ -14,8 +14,15 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from harness.errors import UsageError
-from harness.marc.iso2709 import GAP_BYTES, RECORD_TERMINATOR, Problem, check_record, iter_raw_records
+from harness.marc.iso2709 import (
+    GAP_BYTES,
+    RECORD_TERMINATOR,
+    check_record,
+    iter_raw_records,
+)
 from harness.marc.marcxml import MarcXmlChecker
+from harness.marc.rules import problem
+from harness.rules import Problem, Severity
 
 Format = Literal["iso2709", "marcxml"]
 KEEP_PROBLEMS = 1000
@@ -49,11 +56,11 @@ class FileReport:
         return self.fail_count == 0
 
     def add(self, problem: Problem) -> None:
-        if problem.severity == "FAIL":
+        if problem.severity is Severity.FAIL:
             self.fail_count += 1
         else:
             self.warn_count += 1
-        self.counts_by_rule[problem.rule] = self.counts_by_rule.get(problem.rule, 0) + 1
+        self.counts_by_rule[problem.rule.id] = self.counts_by_rule.get(problem.rule.id, 0) + 1
         if len(self.first_problems) < KEEP_PROBLEMS:
             self.first_problems.append(problem)
 
@@ -111,10 +118,10 @@ def check_file(
     path = Path(path)
     report = FileReport(path, sniff_format(path))
 
-    def emit(problem: Problem) -> None:
-        report.add(problem)
+    def emit(found: Problem) -> None:
+        report.add(found)
         if on_problem is not None:
-            on_problem(problem)
+            on_problem(found)
 
     with path.open("rb") as fh:
         reader = _CountingReader(fh, path.stat().st_size, progress)
@@ -131,19 +138,19 @@ def _check_iso2709(reader: _CountingReader, report: FileReport, emit: Callable[[
     last_index = 0
     for raw in iter_raw_records(reader):  # type: ignore[arg-type]  # has read(); that is all it needs
         report.records += 1
-        for problem in check_record(raw):
-            emit(problem)
+        for found in check_record(raw):
+            emit(found)
         end = raw.offset + len(raw.data)
         last_index = raw.index
     # iter_raw_records drops whitespace after the last record; say so, as pymarc's reader
     # turns it into a TruncatedRecord error.
     if report.records and reader.done > end:
-        emit(Problem("inter-record-garbage", last_index, end,
-                     f"{reader.done - end} byte(s) of whitespace/padding after the last record", None))
+        emit(problem("inter-record-garbage", f"{reader.done - end} byte(s) of whitespace/padding after the last record",
+                     end, last_index))
 
 
 def _check_marcxml(reader: _CountingReader, report: FileReport, emit: Callable[[Problem], None]) -> None:
     checker = MarcXmlChecker(reader)  # type: ignore[arg-type]  # lxml only calls read()
-    for problem in checker.problems():
-        emit(problem)
+    for found in checker.problems():
+        emit(found)
     report.records = checker.records

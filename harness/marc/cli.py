@@ -16,7 +16,7 @@ from typing import TextIO
 from harness.errors import UsageError
 from harness.marc.check import check_file
 from harness.marc.evidence import problem_line
-from harness.marc.iso2709 import Problem
+from harness.rules import Problem
 
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 
@@ -46,7 +46,7 @@ class ProgressBar:
 def _printer(quiet: bool, out: TextIO):  # type: ignore[no-untyped-def]
     def on_problem(problem: Problem) -> None:
         if not quiet:
-            out.write(f"  {problem.severity:<4} {problem_line(problem)}\n")
+            out.write(f"  {problem.severity.value:<4} {problem_line(problem)}\n")
 
     return on_problem
 

@@ -20,7 +20,8 @@ from itertools import accumulate
 from operator import add
 from typing import BinaryIO
 
-from harness.marc.rules import RULES
+from harness.marc.rules import problem
+from harness.rules import Problem
 
 RECORD_TERMINATOR = b"\x1d"
 FIELD_TERMINATOR = b"\x1e"
@@ -40,7 +41,7 @@ MAX_UNTERMINATED = 1 << 24
 # each data field starting with valid indicators and a valid first subfield code.
 _LEADER_OK = re.compile(rb"(\d{5})[\x20-\x7e]{4}[ a]22(\d{5})[\x20-\x7e]{3}4500")
 _DIRECTORY_OK = re.compile(rb"((?:00\d\d{9})*)(?:(?:0[1-9]\d|[1-9]\d\d)\d{9})*")
-_ENTRY_NUMBERS = re.compile(rb"...(\d{9})", re.S)  # field length and start, as one number
+_ENTRY_NUMBERS = re.compile(rb"...(\d{9})", re.DOTALL)  # field length and start, as one number
 _PLUS_ONE = (1).__add__
 _TIMES_10_5 = (100_000).__mul__
 _BAD_FIELD_START = re.compile(rb"\x1e(?![0-9a-z ]{2}\x1f[0-9a-z])")
@@ -50,26 +51,6 @@ _BAD_SUBFIELD_CODE = re.compile(rb"\x1f[^0-9a-z]")
 _TAG = re.compile(rb"[0-9A-Z]{3}|[0-9a-z]{3}")
 _INDICATORS = re.compile(rb"[0-9a-z ]{2}")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One rule broken by one record (or, for MARCXML, one document position)."""
-
-    rule: str
-    record_index: int  # 0-based
-    offset: int  # ISO 2709: byte offset of the record in the file; MARCXML: source line
-    message: str
-    control_number: str | None = None
-    position_unit: str = "byte"  # what ``offset`` counts: "byte" (ISO 2709) or "line" (MARCXML)
-
-    @property
-    def severity(self) -> str:
-        return RULES[self.rule].severity
-
-    @property
-    def clause(self) -> str:
-        return RULES[self.rule].clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +114,7 @@ class _Found:
             if more := self.more.get(rule):
                 message += f" (and {more} more in this record)"
             offset = raw.offset - raw.skipped if rule == "inter-record-garbage" else raw.offset
-            out.append(Problem(rule, raw.index, offset, message, number))
+            out.append(problem(rule, message, offset, raw.index, number))
         return out
 
 

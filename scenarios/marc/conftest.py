@@ -17,10 +17,11 @@ import pytest
 
 from harness import findings
 from harness.marc.channel import ExportFile, FileChannel
-from harness.marc.iso2709 import Problem, check_record, iter_raw_records
+from harness.marc.iso2709 import check_record, iter_raw_records
 from harness.marc.reader import ReadResult, read_records
 from harness.paths import MARC_FIXTURES_DIR
 from harness.profile import Profile
+from harness.rules import Problem
 
 CATALOGUE = MARC_FIXTURES_DIR / "consortium.mrc"
 OVERSIZE = MARC_FIXTURES_DIR / "oversize.xml"

@@ -26,6 +26,7 @@ from pymarc import Field, Indicators, Subfield
 from harness.errors import UsageError
 from harness.marc.check import check_file
 from harness.marc.iso2709 import check_record, iter_raw_records
+from harness.rules import Severity
 
 INSTALL_HINT = "apt-get install yaz libmarc-lint-perl"
 REALWORLD = Path(__file__).resolve().parents[1] / "data"  # tests/data: part of the repository
@@ -60,7 +61,7 @@ def yaz() -> str:
 def lint(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """The command that lints a file: perl and the script below."""
     perl = shutil.which("perl")
-    if perl is None or subprocess.run([perl, "-MMARC::Lint", "-MMARC::Batch", "-e1"], capture_output=True).returncode:
+    if perl is None or subprocess.run([perl, "-MMARC::Lint", "-MMARC::Batch", "-e1"], capture_output=True, check=False).returncode:
         missing("MARC::Lint (Perl)")
     script = tmp_path_factory.mktemp("lint") / "lint.pl"
     script.write_text(LINT_SCRIPT)
@@ -173,7 +174,7 @@ def good_file(directory: Path) -> Path:
 
 def our_fails(path: Path) -> list[set[str]]:
     with path.open("rb") as fh:
-        return [{p.rule for p in check_record(raw) if p.severity == "FAIL"} for raw in iter_raw_records(fh)]
+        return [{p.rule.id for p in check_record(raw) if p.severity is Severity.FAIL} for raw in iter_raw_records(fh)]
 
 
 # --- (a) yaz-marcdump ----------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def our_fails(path: Path) -> list[set[str]]:
 
 def yaz_diagnostics(yaz: str, path: Path) -> list[list[str]]:
     """yaz's inline diagnostics, per record, from its line format (records end with a blank line)."""
-    out = subprocess.run([yaz, str(path)], capture_output=True, timeout=60).stdout.decode("latin-1")
+    out = subprocess.run([yaz, str(path)], capture_output=True, timeout=60, check=False).stdout.decode("latin-1")
     blocks = [b.strip().split("\n") for b in out.split("\n\n") if b.strip()]
     # "<!-- Skipping bad byte -->" comments are bytes between records, not a record
     blocks = [b for b in blocks if not all(line.startswith("<!--") for line in b)]
@@ -189,7 +190,7 @@ def yaz_diagnostics(yaz: str, path: Path) -> list[list[str]]:
 
 
 def yaz_count(yaz: str, path: Path) -> int:
-    done = subprocess.run([yaz, "-n", "-r", str(path)], capture_output=True, timeout=60)
+    done = subprocess.run([yaz, "-n", "-r", str(path)], capture_output=True, timeout=60, check=False)
     found = re.search(rb"records read: (\d+)", done.stderr)
     assert found, done.stderr
     return int(found[1])
