@@ -14,12 +14,8 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from harness.errors import UsageError
-from harness.marc.iso2709 import (
-    GAP_BYTES,
-    RECORD_TERMINATOR,
-    check_record,
-    iter_raw_records,
-)
+from harness.marc.fastpath import check_chunk
+from harness.marc.framing import GAP_BYTES, RECORD_TERMINATOR, iter_record_chunks
 from harness.marc.marcxml import MarcXmlChecker
 from harness.marc.rules import problem
 from harness.rules import Problem, Severity
@@ -135,13 +131,12 @@ def check_file(
 
 def _check_iso2709(reader: _CountingReader, report: FileReport, emit: Callable[[Problem], None]) -> None:
     end = 0
-    last_index = 0
-    for raw in iter_raw_records(reader):  # type: ignore[arg-type]  # has read(); that is all it needs
-        report.records += 1
-        for found in check_record(raw):
+    for chunk in iter_record_chunks(reader):  # type: ignore[arg-type]  # has read(); that is all it needs
+        report.records += chunk.count
+        for found in check_chunk(chunk):
             emit(found)
-        end = raw.offset + len(raw.data)
-        last_index = raw.index
+        end = chunk.offset + len(chunk.data)
+    last_index = report.records - 1
     # iter_raw_records drops whitespace after the last record; say so, as pymarc's reader
     # turns it into a TruncatedRecord error.
     if report.records and reader.done > end:
