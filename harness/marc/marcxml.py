@@ -20,8 +20,9 @@ from typing import IO
 
 from lxml import etree
 
+from harness.marc.content import ContentField, ContentRecord, check_content
 from harness.marc.rules import problem
-from harness.rules import Problem
+from harness.rules import Problem, Severity
 
 SLIM_NS = "http://www.loc.gov/MARC21/slim"
 SCHEMA_PATH = Path(__file__).with_name("schema") / "MARC21slim.xsd"
@@ -69,9 +70,10 @@ class _RecordFindings:
 class MarcXmlChecker:
     """Check one MARCXML document; ``records`` counts the MARC records met so far."""
 
-    def __init__(self, source: str | Path | IO[bytes]) -> None:
+    def __init__(self, source: str | Path | IO[bytes], content: bool = False) -> None:
         self.source = str(source) if isinstance(source, Path) else source
         self.records = 0
+        self.content = content  # also the content designation checks (harness.marc.content), all WARN
         self._schema = marc21_slim_schema()
 
     def problems(self) -> Iterator[Problem]:
@@ -122,7 +124,10 @@ class MarcXmlChecker:
             except etree.XMLSchemaValidateError as exc:  # libxml2 gives up, e.g. on an unexpanded entity
                 found.add("xml-schema-valid", _line(record),
                           f"the record could not be validated ({exc}); entities are never expanded here")
-        yield from found.problems(self.records, number)
+        problems = list(found.problems(self.records, number))
+        yield from problems
+        if self.content and not any(p.severity is Severity.FAIL for p in problems):
+            yield from check_content(_content_record(record, prefix, self.records))
 
     def _release(self, element: etree._Element, root: etree._Element | None) -> Iterator[Problem]:
         """Free what has been checked; in a slim collection, report anything but records first."""
@@ -158,6 +163,23 @@ class MarcXmlChecker:
 def iter_marcxml_problems(path_or_stream: str | Path | IO[bytes]) -> Iterator[Problem]:
     """Every problem of a MARCXML document, streaming."""
     return MarcXmlChecker(path_or_stream).problems()
+
+
+def _content_record(record: etree._Element, prefix: str, index: int) -> ContentRecord:
+    """The record's fields for the content checks (positions are source lines)."""
+    leader = ""
+    fields = []
+    for element in record:
+        name, tag = element.tag, element.get("tag", "")
+        if name == f"{prefix}leader":
+            leader = element.text or ""
+        elif name == f"{prefix}controlfield":
+            fields.append(ContentField(tag, data=element.text or "", at=_line(element)))
+        elif name == f"{prefix}datafield":
+            subfields = tuple((sub.get("code", ""), sub.text or "") for sub in element if sub.tag == f"{prefix}subfield")
+            indicators = element.get("ind1", " ")[:1] + element.get("ind2", " ")[:1]
+            fields.append(ContentField(tag, indicators, subfields, at=_line(element)))
+    return ContentRecord(leader, tuple(fields), index, _line(record), "line")
 
 
 def _line(element: etree._Element) -> int:
