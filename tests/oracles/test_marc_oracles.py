@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pymarc
 import pytest
+from marc_lint import lint_available, lint_command, run_lint
 from pymarc import Field, Indicators, Subfield
 
 from harness.errors import UsageError
@@ -59,36 +60,10 @@ def yaz() -> str:
 
 @pytest.fixture(scope="module")
 def lint(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """The command that lints a file: perl and the script below."""
-    perl = shutil.which("perl")
-    if perl is None or subprocess.run([perl, "-MMARC::Lint", "-MMARC::Batch", "-e1"], capture_output=True, check=False).returncode:
+    """The command that lints a file (tests/oracles/marc_lint.py)."""
+    if not lint_available():
         missing("MARC::Lint (Perl)")
-    script = tmp_path_factory.mktemp("lint") / "lint.pl"
-    script.write_text(LINT_SCRIPT)
-    return [str(perl), str(script)]
-
-
-# One line per warning: record number (0-based), kind, text. Reading errors end the batch
-# (MARC::File::USMARC dies on a bad tag even with strict_off), so they are reported, not fatal.
-LINT_SCRIPT = r"""
-use strict; use warnings;
-use MARC::Batch; use MARC::Lint;
-binmode STDOUT, ':encoding(UTF-8)';
-my $batch = MARC::Batch->new('USMARC', $ARGV[0]);
-$batch->strict_off(); $batch->warnings_off();
-my $lint = MARC::Lint->new();
-my $n = 0;
-while (1) {
-    my $record = eval { $batch->next() };
-    if ($@) { (my $e = $@) =~ s/\s+/ /g; print "$n\tREAD-ERROR $e\n"; last; }
-    last unless defined $record;
-    print "$n\tread\n";
-    for my $w ($record->warnings()) { $w =~ s/\s+/ /g; print "$n\t$w\n"; }
-    eval { $lint->check_record($record) };
-    for my $w ($lint->warnings()) { $w =~ s/\s+/ /g; print "$n\t$w\n"; }
-    $n++;
-}
-"""
+    return lint_command(tmp_path_factory.mktemp("lint"))
 
 
 # --- the files: Sámi and Norwegian records built with pymarc, then damaged -----------------------
@@ -241,13 +216,9 @@ def test_we_keep_reading_where_yaz_loses_records(yaz: str, tmp_path: Path) -> No
 
 def lint_flags(lint: list[str], path: Path) -> list[bool]:
     """Per record Lint read (or died on), whether it has a coded (indicator/subfield/tag) warning."""
-    out = subprocess.run([*lint, str(path)], capture_output=True, timeout=120, check=True)
     flags: dict[int, bool] = {}
-    for line in out.stdout.decode("utf-8", "replace").split("\n"):  # not splitlines: 1E hex is a line break to it
-        if not line:
-            continue
-        number, _, warning = line.partition("\t")
-        flags[int(number)] = flags.get(int(number), False) or bool(LINT_CODED.search(warning))
+    for number, warning in run_lint(lint, path):
+        flags[number] = flags.get(number, False) or bool(LINT_CODED.search(warning))
     return [flags[i] for i in sorted(flags)]
 
 
