@@ -14,7 +14,7 @@ MARCXML rules cite the MARC 21 XML Schema (``MARC21slim.xsd``, LC), shipped in `
 
 Severity: FAIL breaks the structure a reader relies on; WARN is allowed by the specification
 but is known to break real readers or is reserved for local use. The content rules (MARC 21
-Format for Bibliographic Data) are in :mod:`harness.marc.content_rules`, all WARN.
+Format for Bibliographic Data) are in :mod:`harness.marc.content`, all WARN.
 
 A MARC problem's :class:`~harness.rules.Position` counts bytes from the start of the file
 (ISO 2709) or source lines (MARCXML); ``record`` is the 0-based record index in the file and

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from harness.marc.bibliographic import FIELDS, is_local
 from harness.marc.check import check_file
@@ -129,3 +131,18 @@ def test_cli_prints_content_warnings(tmp_path: Path) -> None:
     with out.open("w") as fh:
         code = check_files([MARC_FIXTURES_DIR / "consortium.mrc"], quiet=False, out=fh, content=True)
     assert code == 0 and "WARN" in out.read_text() and "content-subfield-undefined" in out.read_text()
+
+
+_DATA = (MARC_FIXTURES_DIR / "consortium.mrc").read_bytes()[:40_000]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 39_999), st.integers(0, 255)), min_size=1, max_size=6))
+def test_no_bytes_make_the_content_checks_raise(tmp_path: Path, edits: list[tuple[int, int]]) -> None:
+    data = bytearray(_DATA)
+    for at, value in edits:
+        data[at] = value
+    path = tmp_path / "fuzzed.mrc"
+    path.write_bytes(bytes(data))
+    report = check_file(path, content=True)  # must not raise, whatever the bytes
+    assert report.records >= 1
