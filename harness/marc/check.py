@@ -14,8 +14,17 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from harness.errors import UsageError
-from harness.marc.iso2709 import GAP_BYTES, RECORD_TERMINATOR, Problem, check_record, iter_raw_records
+from harness.marc.content import check_content, from_iso2709
+from harness.marc.fastpath import check_chunk
+from harness.marc.framing import (
+    GAP_BYTES,
+    RECORD_TERMINATOR,
+    RecordChunk,
+    iter_record_chunks,
+)
 from harness.marc.marcxml import MarcXmlChecker
+from harness.marc.rules import problem
+from harness.rules import Problem, Severity
 
 Format = Literal["iso2709", "marcxml"]
 KEEP_PROBLEMS = 1000
@@ -49,11 +58,11 @@ class FileReport:
         return self.fail_count == 0
 
     def add(self, problem: Problem) -> None:
-        if problem.severity == "FAIL":
+        if problem.severity is Severity.FAIL:
             self.fail_count += 1
         else:
             self.warn_count += 1
-        self.counts_by_rule[problem.rule] = self.counts_by_rule.get(problem.rule, 0) + 1
+        self.counts_by_rule[problem.rule.id] = self.counts_by_rule.get(problem.rule.id, 0) + 1
         if len(self.first_problems) < KEEP_PROBLEMS:
             self.first_problems.append(problem)
 
@@ -106,44 +115,59 @@ def check_file(
     path: Path,
     on_problem: Callable[[Problem], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    content: bool = False,
 ) -> FileReport:
-    """Check every record of an ISO 2709 or MARCXML file, streaming."""
+    """Check every record of an ISO 2709 or MARCXML file, streaming.
+
+    With ``content``, records without a structural FAIL are also checked against MARC 21
+    Bibliographic's content designation (:mod:`harness.marc.content`, all WARN).
+    """
     path = Path(path)
     report = FileReport(path, sniff_format(path))
 
-    def emit(problem: Problem) -> None:
-        report.add(problem)
+    def emit(found: Problem) -> None:
+        report.add(found)
         if on_problem is not None:
-            on_problem(problem)
+            on_problem(found)
 
     with path.open("rb") as fh:
         reader = _CountingReader(fh, path.stat().st_size, progress)
         if report.format == "marcxml":
-            _check_marcxml(reader, report, emit)
+            _check_marcxml(reader, report, emit, content)
         else:
-            _check_iso2709(reader, report, emit)
+            _check_iso2709(reader, report, emit, content)
         report.bytes_read = reader.done
     return report
 
 
-def _check_iso2709(reader: _CountingReader, report: FileReport, emit: Callable[[Problem], None]) -> None:
+def _check_iso2709(reader: _CountingReader, report: FileReport, emit: Callable[[Problem], None], content: bool) -> None:
     end = 0
-    last_index = 0
-    for raw in iter_raw_records(reader):  # type: ignore[arg-type]  # has read(); that is all it needs
-        report.records += 1
-        for problem in check_record(raw):
-            emit(problem)
-        end = raw.offset + len(raw.data)
-        last_index = raw.index
+    for chunk in iter_record_chunks(reader):  # type: ignore[arg-type]  # has read(); that is all it needs
+        report.records += chunk.count
+        structural = check_chunk(chunk)
+        for found in _with_content(chunk, structural) if content else structural:
+            emit(found)
+        end = chunk.offset + len(chunk.data)
+    last_index = report.records - 1
     # iter_raw_records drops whitespace after the last record; say so, as pymarc's reader
     # turns it into a TruncatedRecord error.
     if report.records and reader.done > end:
-        emit(Problem("inter-record-garbage", last_index, end,
-                     f"{reader.done - end} byte(s) of whitespace/padding after the last record", None))
+        emit(problem("inter-record-garbage", f"{reader.done - end} byte(s) of whitespace/padding after the last record",
+                     end, last_index))
 
 
-def _check_marcxml(reader: _CountingReader, report: FileReport, emit: Callable[[Problem], None]) -> None:
-    checker = MarcXmlChecker(reader)  # type: ignore[arg-type]  # lxml only calls read()
-    for problem in checker.problems():
-        emit(problem)
+def _with_content(chunk: RecordChunk, structural: list[Problem]) -> list[Problem]:
+    """The chunk's structural problems and, for each record without a FAIL, its content warnings, in record order."""
+    failed = {p.position.record for p in structural if p.severity is Severity.FAIL and p.position}
+    found = list(structural)
+    for raw in chunk.records():
+        if raw.index not in failed:
+            found += check_content(from_iso2709(raw.data, raw.index, raw.offset))
+    return sorted(found, key=lambda p: p.position.record if p.position and p.position.record is not None else -1)
+
+
+def _check_marcxml(reader: _CountingReader, report: FileReport, emit: Callable[[Problem], None], content: bool) -> None:
+    checker = MarcXmlChecker(reader, content=content)  # type: ignore[arg-type]  # lxml only calls read()
+    for found in checker.problems():
+        emit(found)
     report.records = checker.records

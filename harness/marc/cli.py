@@ -1,7 +1,8 @@
 """``harness marc check``: validate an evaluator's export files, streaming.
 
 Problems are printed as they are found (constant memory, whatever the file size); a
-progress bar goes to stderr on a terminal for files over a few megabytes.
+progress bar goes to stderr on a terminal for files over a few megabytes. ``--content``
+adds the MARC 21 Bibliographic content designation warnings (harness.marc.content).
 Exit 0: no FAIL (warnings are listed); 1: at least one FAIL; 2: unusable input.
 """
 
@@ -16,7 +17,7 @@ from typing import TextIO
 from harness.errors import UsageError
 from harness.marc.check import check_file
 from harness.marc.evidence import problem_line
-from harness.marc.iso2709 import Problem
+from harness.rules import Problem
 
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 
@@ -46,17 +47,17 @@ class ProgressBar:
 def _printer(quiet: bool, out: TextIO):  # type: ignore[no-untyped-def]
     def on_problem(problem: Problem) -> None:
         if not quiet:
-            out.write(f"  {problem.severity:<4} {problem_line(problem)}\n")
+            out.write(f"  {problem.severity.value:<4} {problem_line(problem)}\n")
 
     return on_problem
 
 
-def check_one(path: Path, quiet: bool, out: TextIO) -> int:
+def check_one(path: Path, quiet: bool, out: TextIO, content: bool = False) -> int:
     show_bar = sys.stderr.isatty() and path.is_file() and path.stat().st_size >= PROGRESS_MIN_BYTES
     bar = ProgressBar(path.name) if show_bar else None
     out.write(f"{path}\n")
     try:
-        report = check_file(path, on_problem=_printer(quiet, out), progress=bar)
+        report = check_file(path, on_problem=_printer(quiet, out), progress=bar, content=content)
     finally:
         if bar:
             bar.close()
@@ -69,11 +70,12 @@ def check_one(path: Path, quiet: bool, out: TextIO) -> int:
     return 1 if report.fail_count else 0
 
 
-def check_files(paths: Sequence[Path], quiet: bool = False, out: TextIO = sys.stdout) -> int:
+def check_files(paths: Sequence[Path], quiet: bool = False, out: TextIO = sys.stdout, content: bool = False) -> int:
+    """Check each file; with ``content``, MARC 21 Bibliographic content warnings too (never a FAIL)."""
     worst = 0
     for path in paths:
         try:
-            worst = max(worst, check_one(path, quiet, out))
+            worst = max(worst, check_one(path, quiet, out, content))
         except UsageError as exc:
             print(f"harness: error: {exc}", file=sys.stderr)
             worst = 2

@@ -87,7 +87,7 @@ def _entry(index: int, occurrence: int, field: pymarc.Field) -> _Entry:
 
 def _entries(record: pymarc.Record, ignore_tags: frozenset[str]) -> list[_Entry]:
     seen: dict[str, int] = defaultdict(int)
-    entries = []
+    entries: list[_Entry] = []
     for field in record.fields:
         if field.tag in ignore_tags:
             continue

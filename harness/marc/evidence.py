@@ -5,22 +5,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from harness.marc.iso2709 import Problem
+from harness.rules import Problem
 
 MAX_LINES = 25
 
 
 def problem_line(problem: Problem) -> str:
-    record = f"record {problem.record_index + 1}"
-    if problem.control_number:
-        record += f" (001 {problem.control_number})"
-    return f"{record} at {problem.position_unit} {problem.offset}: [{problem.rule}] {problem.message}"
+    """'record 3 (001 hx0000003) at byte 1234: [rule] message', the way a vendor finds it."""
+    where = problem.position
+    if where is None:
+        return f"[{problem.rule.id}] {problem.message}"
+    record = "the file" if where.record is None else f"record {where.record + 1}"
+    if where.label:
+        record += f" (001 {where.label})"
+    return f"{record} at {where.unit} {where.offset}: [{problem.rule.id}] {problem.message}"
 
 
 def summarise_problems(problems: Sequence[Problem]) -> tuple[str, list[str]]:
     """A one-line summary ('3 records: record-length-bytes ×3') and the first lines in full."""
-    by_rule = Counter(p.rule for p in problems)
-    records = len({p.record_index for p in problems})
+    by_rule = Counter(p.rule.id for p in problems)
+    records = len({p.position.record if p.position else None for p in problems})
     summary = f"{len(problems)} problem(s) in {records} record(s): " + ", ".join(f"{r} ×{n}" for r, n in by_rule.most_common())
     lines = [problem_line(p) for p in problems[:MAX_LINES]]
     if len(problems) > MAX_LINES:

@@ -1,46 +1,45 @@
-"""Streaming ISO 2709 (MARC 21) framing and structural checks, without I/O of its own.
+"""ISO 2709 (MARC 21) structural checks of one record, without I/O of its own.
 
-Framing splits on the record terminator (1D hex), the way yaz resynchronises, and never on
-leader/00-04: one wrong record length costs one record, not the rest of the file (pymarc
-silently ends the batch there, research/marc.md §3.4).
+Framing (cutting a stream into records) is :mod:`harness.marc.framing`; checking a whole
+chunk of records at once is :mod:`harness.marc.fastpath`, which sends here only the records
+it cannot prove sound.
 
-Checking has two paths. ``_looks_clean`` is a handful of C-level calls (regexes over the
-leader and directory, one split of the data area) that proves a record sound; only records
-it cannot prove go through ``_check_structure``, the field-by-field path that explains each
-problem. Lengths are always counted in bytes. Each rule is reported at most once per record,
+Checking one record has two paths. ``_looks_clean`` is a handful of C-level calls (regexes
+over the leader and directory, one split of the data area) that proves a record sound; only
+records it cannot prove go through ``_check_structure``, the field-by-field path that explains
+each problem. Lengths are always counted in bytes. Each rule is reported at most once per record,
 with the first occurrence spelled out and a count of the rest.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import accumulate
 from operator import add
-from typing import BinaryIO
 
-from harness.marc.rules import RULES
+from harness.marc.framing import (
+    GAP_BYTES,
+    RECORD_TERMINATOR,
+    RawRecord,
+    iter_raw_records,
+)
+from harness.marc.rules import problem
+from harness.rules import Problem
 
-RECORD_TERMINATOR = b"\x1d"
+# Framing names are re-exported: callers check and frame records through this one module.
+__all__ = ["GAP_BYTES", "RECORD_TERMINATOR", "Problem", "RawRecord", "check_record", "control_number", "iter_raw_records"]
+
 FIELD_TERMINATOR = b"\x1e"
 SUBFIELD_DELIMITER = b"\x1f"
 LEADER_LENGTH = 24
 MAX_RECORD_LENGTH = 99_999
 MAX_FIELD_LENGTH = 9_999
-# Bytes some exports put between records (newlines, tape-block padding). A leader starts
-# with a digit, so stripping these never eats a record.
-GAP_BYTES = b" \t\r\n\x00"
-# Without a record terminator for this long the input is not ISO 2709 (the biggest record
-# even a broken writer makes is a few hundred KB); what was read is yielded as one
-# truncated record so that memory stays bounded.
-MAX_UNTERMINATED = 1 << 24
 
 # Fast path: a MARC 21 leader, an all-numeric directory with the control fields first, and
 # each data field starting with valid indicators and a valid first subfield code.
 _LEADER_OK = re.compile(rb"(\d{5})[\x20-\x7e]{4}[ a]22(\d{5})[\x20-\x7e]{3}4500")
 _DIRECTORY_OK = re.compile(rb"((?:00\d\d{9})*)(?:(?:0[1-9]\d|[1-9]\d\d)\d{9})*")
-_ENTRY_NUMBERS = re.compile(rb"...(\d{9})", re.S)  # field length and start, as one number
+_ENTRY_NUMBERS = re.compile(rb"...(\d{9})", re.DOTALL)  # field length and start, as one number
 _PLUS_ONE = (1).__add__
 _TIMES_10_5 = (100_000).__mul__
 _BAD_FIELD_START = re.compile(rb"\x1e(?![0-9a-z ]{2}\x1f[0-9a-z])")
@@ -50,63 +49,6 @@ _BAD_SUBFIELD_CODE = re.compile(rb"\x1f[^0-9a-z]")
 _TAG = re.compile(rb"[0-9A-Z]{3}|[0-9a-z]{3}")
 _INDICATORS = re.compile(rb"[0-9a-z ]{2}")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One rule broken by one record (or, for MARCXML, one document position)."""
-
-    rule: str
-    record_index: int  # 0-based
-    offset: int  # ISO 2709: byte offset of the record in the file; MARCXML: source line
-    message: str
-    control_number: str | None = None
-    position_unit: str = "byte"  # what ``offset`` counts: "byte" (ISO 2709) or "line" (MARCXML)
-
-    @property
-    def severity(self) -> str:
-        return RULES[self.rule].severity
-
-    @property
-    def clause(self) -> str:
-        return RULES[self.rule].clause
-
-
-@dataclass(frozen=True, slots=True)
-class RawRecord:
-    index: int  # 0-based position in the file
-    offset: int  # byte offset of the record's first byte
-    data: bytes  # the record, record terminator included (absent only when truncated)
-    skipped: int = 0  # gap bytes (whitespace, NUL) stripped just before the record
-
-
-def iter_raw_records(stream: BinaryIO, chunk_size: int = 1 << 20) -> Iterator[RawRecord]:
-    """Every record of an ISO 2709 stream, read in chunks; memory stays at one chunk plus one record."""
-    pending = b""  # the unfinished record carried from the previous chunk
-    pending_at = 0  # its offset in the file
-    index = 0
-    while chunk := stream.read(chunk_size):
-        buf = pending + chunk if pending else chunk
-        start = 0
-        while (end := buf.find(RECORD_TERMINATOR, start)) >= 0:
-            yield _raw(index, pending_at + start, buf[start : end + 1])
-            index += 1
-            start = end + 1
-        pending, pending_at = buf[start:], pending_at + start
-        if len(pending) >= MAX_UNTERMINATED:
-            yield _raw(index, pending_at, pending)
-            index += 1
-            pending, pending_at = b"", pending_at + len(pending)
-    if pending.strip(GAP_BYTES):
-        yield _raw(index, pending_at, pending)
-
-
-def _raw(index: int, offset: int, data: bytes) -> RawRecord:
-    if data[:1].isdigit():
-        return RawRecord(index, offset, data)
-    body = data.lstrip(GAP_BYTES)
-    skipped = len(data) - len(body)
-    return RawRecord(index, offset + skipped, body, skipped)
 
 
 class _Found:
@@ -133,7 +75,7 @@ class _Found:
             if more := self.more.get(rule):
                 message += f" (and {more} more in this record)"
             offset = raw.offset - raw.skipped if rule == "inter-record-garbage" else raw.offset
-            out.append(Problem(rule, raw.index, offset, message, number))
+            out.append(problem(rule, message, offset, raw.index, number))
         return out
 
 

@@ -20,7 +20,9 @@ from typing import IO
 
 from lxml import etree
 
-from harness.marc.iso2709 import Problem
+from harness.marc.content import ContentField, ContentRecord, check_content
+from harness.marc.rules import problem
+from harness.rules import Problem, Severity
 
 SLIM_NS = "http://www.loc.gov/MARC21/slim"
 SCHEMA_PATH = Path(__file__).with_name("schema") / "MARC21slim.xsd"
@@ -62,15 +64,16 @@ class _RecordFindings:
         for rule, (line, message) in self.first.items():
             if more := self.more.get(rule):
                 message += f" (and {more} more in this record)"
-            yield Problem(rule, index, line, message, number, position_unit="line")
+            yield problem(rule, message, line, index, number, unit="line")
 
 
 class MarcXmlChecker:
     """Check one MARCXML document; ``records`` counts the MARC records met so far."""
 
-    def __init__(self, source: str | Path | IO[bytes]) -> None:
+    def __init__(self, source: str | Path | IO[bytes], content: bool = False) -> None:
         self.source = str(source) if isinstance(source, Path) else source
         self.records = 0
+        self.content = content  # also the content designation checks (harness.marc.content), all WARN
         self._schema = marc21_slim_schema()
 
     def problems(self) -> Iterator[Problem]:
@@ -95,23 +98,23 @@ class MarcXmlChecker:
                 yield from self._collection_leftovers(root)
         except etree.XMLSyntaxError as exc:
             line, column = exc.position if exc.position else (exc.lineno or 0, 0)
-            yield Problem("xml-well-formed", self.records, line or 0,
-                          f"line {line}, column {column}: {exc.msg}", None, position_unit="line")
+            yield problem("xml-well-formed", f"line {line}, column {column}: {exc.msg}", line or 0, self.records,
+                          unit="line")
 
     def _check_root(self, root: etree._Element) -> Iterator[Problem]:
         if root.tag in (_COLLECTION, _RECORD) or _looks_like_marc(root):
             return  # (a namespace-less record is reported as a record, once)
-        yield Problem("xml-schema-valid", self.records, root.sourceline or 0,
-                      f"line {root.sourceline}: the document element is <{_name(root)}>; a MARCXML document is "
-                      f"a <collection> or <record> in namespace {SLIM_NS} (an OAI-PMH or SRU envelope, "
-                      f"MarcXchange, or a missing namespace?)", None, position_unit="line")
+        line = _line(root)
+        yield problem("xml-schema-valid", f"line {line}: the document element is <{_name(root)}>; a MARCXML document "
+                      f"is a <collection> or <record> in namespace {SLIM_NS} (an OAI-PMH or SRU envelope, "
+                      "MarcXchange, or a missing namespace?)", line, self.records, unit="line")
 
     def _check_record(self, record: etree._Element) -> Iterator[Problem]:
         found = _RecordFindings()
         slim = record.tag == _RECORD
         prefix = _SLIM if slim else ""
         if not slim:
-            found.add("xml-schema-valid", record.sourceline or 0,
+            found.add("xml-schema-valid", _line(record),
                       f"<record> is not in the MARC 21 slim namespace {SLIM_NS}")
         number = _check_fields(record, prefix, found)
         if slim:
@@ -119,13 +122,16 @@ class MarcXmlChecker:
                 if not self._schema.validate(record):
                     _schema_errors(self._schema.error_log, found)
             except etree.XMLSchemaValidateError as exc:  # libxml2 gives up, e.g. on an unexpanded entity
-                found.add("xml-schema-valid", record.sourceline or 0,
+                found.add("xml-schema-valid", _line(record),
                           f"the record could not be validated ({exc}); entities are never expanded here")
-        yield from found.problems(self.records, number)
+        problems = list(found.problems(self.records, number))
+        yield from problems
+        if self.content and not any(p.severity is Severity.FAIL for p in problems):
+            yield from check_content(_content_record(record, prefix, self.records))
 
     def _release(self, element: etree._Element, root: etree._Element | None) -> Iterator[Problem]:
         """Free what has been checked; in a slim collection, report anything but records first."""
-        element.clear(keep_tail=True)
+        element.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs lack keep_tail
         parent = element.getparent()
         if parent is None:
             return
@@ -133,7 +139,7 @@ class MarcXmlChecker:
             for sibling in _siblings_before(element):
                 yield from self._not_a_record(sibling)
             if element.tail and element.tail.strip():
-                yield self._stray(element.sourceline or 0, f"text {element.tail.strip()[:40]!r}")
+                yield self._stray(_line(element), f"text {element.tail.strip()[:40]!r}")
         while element.getprevious() is not None:
             del parent[0]
 
@@ -141,23 +147,45 @@ class MarcXmlChecker:
         if root.tag != _COLLECTION:
             return
         if root.text and root.text.strip():
-            yield self._stray(root.sourceline or 0, f"text {root.text.strip()[:40]!r}")
+            yield self._stray(_line(root), f"text {root.text.strip()[:40]!r}")
         for child in root:
             yield from self._not_a_record(child)
 
     def _not_a_record(self, node: etree._Element) -> Iterator[Problem]:
         if isinstance(node.tag, str) and node.tag != _RECORD:
-            yield self._stray(node.sourceline or 0, f"element <{_name(node)}>")
+            yield self._stray(_line(node), f"element <{_name(node)}>")
 
     def _stray(self, line: int, what: str) -> Problem:
-        return Problem("xml-schema-valid", self.records, line,
-                       f"line {line}: {what} inside <collection>, which holds only <record> elements", None,
-                       position_unit="line")
+        return problem("xml-schema-valid", f"line {line}: {what} inside <collection>, which holds only <record> elements",
+                       line, self.records, unit="line")
 
 
 def iter_marcxml_problems(path_or_stream: str | Path | IO[bytes]) -> Iterator[Problem]:
     """Every problem of a MARCXML document, streaming."""
     return MarcXmlChecker(path_or_stream).problems()
+
+
+def _content_record(record: etree._Element, prefix: str, index: int) -> ContentRecord:
+    """The record's fields for the content checks (positions are source lines)."""
+    leader = ""
+    fields = []
+    for element in record:
+        name, tag = element.tag, element.get("tag", "")
+        if name == f"{prefix}leader":
+            leader = element.text or ""
+        elif name == f"{prefix}controlfield":
+            fields.append(ContentField(tag, data=element.text or "", at=_line(element)))
+        elif name == f"{prefix}datafield":
+            subfields = tuple((sub.get("code", ""), sub.text or "") for sub in element if sub.tag == f"{prefix}subfield")
+            indicators = element.get("ind1", " ")[:1] + element.get("ind2", " ")[:1]
+            fields.append(ContentField(tag, indicators, subfields, at=_line(element)))
+    return ContentRecord(leader, tuple(fields), index, _line(record), "line")
+
+
+def _line(element: etree._Element) -> int:
+    """The element's source line, 0 when lxml does not know it."""
+    line: int | None = element.sourceline  # type: ignore[assignment]  # lxml-stubs type it as '...'
+    return line or 0
 
 
 def _looks_like_marc(element: etree._Element) -> bool:
@@ -171,7 +199,7 @@ def _check_fields(record: etree._Element, prefix: str, found: _RecordFindings) -
     number = None
     for field in record:
         name = field.tag
-        line = field.sourceline or 0
+        line = _line(field)
         if name == f"{prefix}controlfield":
             tag = field.get("tag", "")
             _check_tag(tag, line, found)
@@ -190,7 +218,7 @@ def _check_fields(record: etree._Element, prefix: str, found: _RecordFindings) -
                               "an indicator is one lowercase ASCII letter, digit or blank", attribute)
             for subfield in field:
                 if subfield.tag == f"{prefix}subfield":
-                    _check_code(subfield.get("code"), tag, subfield.sourceline or 0, found)
+                    _check_code(subfield.get("code"), tag, _line(subfield), found)
     return number
 
 

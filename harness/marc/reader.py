@@ -53,7 +53,7 @@ def _record_from_element(element: etree._Element) -> pymarc.Record:
         if name == "leader":
             record.leader = pymarc.Leader((child.text or "").ljust(24)[:24])
         elif name == "controlfield":
-            record.add_field(pymarc.Field(tag=child.get("tag", ""), data=child.text or ""))
+            record.add_field(pymarc.Field(tag=child.get("tag", ""), data=child.text or ""))  # type: ignore[no-untyped-call]
         elif name == "datafield":
             subfields = [
                 pymarc.Subfield(code=sub.get("code", ""), value=sub.text or "")
@@ -61,7 +61,7 @@ def _record_from_element(element: etree._Element) -> pymarc.Record:
                 if _local(sub.tag) == "subfield"
             ]
             indicators = pymarc.Indicators(child.get("ind1", " "), child.get("ind2", " "))
-            record.add_field(pymarc.Field(tag=child.get("tag", ""), indicators=indicators, subfields=subfields))
+            record.add_field(pymarc.Field(tag=child.get("tag", ""), indicators=indicators, subfields=subfields))  # type: ignore[no-untyped-call]
     return record
 
 

@@ -18,12 +18,13 @@ import pytest
 
 from harness import findings
 from harness.marc.channel import ExportFile, FileChannel, ImportReceipt, MarcChannel
+from harness.marc.iso2709 import check_record, iter_raw_records
 from harness.marc.ownership import ENCODING_RULES, Context
-from harness.marc.iso2709 import Problem, check_record, iter_raw_records
 from harness.marc.reader import ReadResult, read_records
 from harness.marc.settings import MarcSettings
 from harness.paths import MARC_FIXTURES_DIR
 from harness.profile import Profile
+from harness.rules import Problem
 
 CATALOGUE = MARC_FIXTURES_DIR / "consortium.mrc"
 OVERSIZE = MARC_FIXTURES_DIR / "oversize.xml"
@@ -99,9 +100,9 @@ def iso_export_structure(iso_export: ExportFile) -> ExportStructure:
     broken = 0
     for raw in iter_raw_records(io.BytesIO(iso_export.data)):
         found = [p for p in check_record(raw) if p.severity == "FAIL"]
-        if any(p.rule not in ENCODING_RULES for p in found):
+        if any(p.rule.id not in ENCODING_RULES for p in found):
             broken += 1
-            found = [p for p in found if p.rule not in ENCODING_RULES]
+            found = [p for p in found if p.rule.id not in ENCODING_RULES]
         else:
             leader09.add(bytes(raw.data[9:10]))
         problems.extend(found)

@@ -15,9 +15,9 @@ from harness.marc import defects
 from harness.findings import Finding
 from harness.marc.channel import ExportFile
 from harness.marc.evidence import clauses, summarise_problems
-from harness.marc.iso2709 import Problem
 from harness.marc.marcxml import iter_marcxml_problems
 from harness.marc.rules import RULES
+from harness.rules import Problem
 
 # The rules that are about the character encoding, judged by the UTF-8 check below; the
 # structure check judges all the others.
@@ -45,7 +45,7 @@ def test_iso2709_export_is_structurally_valid(iso_export: ExportFile, iso_export
     """
     if not iso_export.data:
         raise Finding("the ISO 2709 export is empty", clause=RULES["record-terminator"].clause, sent=iso_export.source, expected="the whole catalogue")
-    problems = [p for p in iso_export_structure.fail_problems if p.rule not in ENCODING_RULES]
+    problems = [p for p in iso_export_structure.fail_problems if p.rule.id not in ENCODING_RULES]
     _raise_if_any(problems, iso_export, "every record structurally valid per ISO 2709 and MARC 21 Record Structure")
 
 
@@ -56,7 +56,7 @@ def test_iso2709_export_declares_and_uses_utf8(iso_export: ExportFile, iso_expor
 
     nb: ISO 2709-eksporten er UTF-8 med leader/09 = a, og bytene er virkelig UTF-8
     """
-    problems = [p for p in iso_export_structure.fail_problems if p.rule in ENCODING_RULES]
+    problems = [p for p in iso_export_structure.fail_problems if p.rule.id in ENCODING_RULES]
     leaders = iso_export_structure.leader09_values
     not_utf8 = leaders - {b"a"}
     if not_utf8 and not problems:

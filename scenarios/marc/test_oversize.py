@@ -48,7 +48,7 @@ def _iso_corruption(data: bytes, wanted: set[str]) -> list[str]:
     lines = []
     for raw in iter_raw_records(io.BytesIO(data)):
         problems = [p for p in check_record(raw) if p.severity == "FAIL"]
-        if problems and (problems[0].control_number in wanted or problems[0].control_number is None):
+        if problems and problems[0].position and (problems[0].position.label in wanted or not problems[0].position.label):
             lines.extend(problem_line(p) for p in problems)
     return lines
 

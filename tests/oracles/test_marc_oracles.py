@@ -2,7 +2,8 @@
 
 (a) yaz-marcdump (Index Data): its inline "(...)" diagnostics per record, and its record count.
 (b) MARC::Lint (Perl): its indicator and subfield-code warnings.
-(c) Real exports from ../shared/realworld-data, each with the verdict we expect and why.
+(c) Real exports kept in tests/data/<set>/ (each set's source and licence in its SOURCE.md),
+    each file with the verdict we expect and why.
 
 Where the oracle's program is missing the test skips with the install hint, except under
 CI=true, where a missing oracle is a failure.
@@ -20,14 +21,16 @@ from pathlib import Path
 
 import pymarc
 import pytest
+from marc_lint import lint_available, lint_command, run_lint
 from pymarc import Field, Indicators, Subfield
 
 from harness.errors import UsageError
 from harness.marc.check import check_file
 from harness.marc.iso2709 import check_record, iter_raw_records
+from harness.rules import Severity
 
 INSTALL_HINT = "apt-get install yaz libmarc-lint-perl"
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld-data"
+REALWORLD = Path(__file__).resolve().parents[1] / "data"  # tests/data: part of the repository
 IN_CI = os.environ.get("CI") == "true"
 
 # The classes of damage yaz diagnoses too: directory and field framing. (yaz does not look at
@@ -57,36 +60,10 @@ def yaz() -> str:
 
 @pytest.fixture(scope="module")
 def lint(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """The command that lints a file: perl and the script below."""
-    perl = shutil.which("perl")
-    if perl is None or subprocess.run([perl, "-MMARC::Lint", "-MMARC::Batch", "-e1"], capture_output=True).returncode:
+    """The command that lints a file (tests/oracles/marc_lint.py)."""
+    if not lint_available():
         missing("MARC::Lint (Perl)")
-    script = tmp_path_factory.mktemp("lint") / "lint.pl"
-    script.write_text(LINT_SCRIPT)
-    return [str(perl), str(script)]
-
-
-# One line per warning: record number (0-based), kind, text. Reading errors end the batch
-# (MARC::File::USMARC dies on a bad tag even with strict_off), so they are reported, not fatal.
-LINT_SCRIPT = r"""
-use strict; use warnings;
-use MARC::Batch; use MARC::Lint;
-binmode STDOUT, ':encoding(UTF-8)';
-my $batch = MARC::Batch->new('USMARC', $ARGV[0]);
-$batch->strict_off(); $batch->warnings_off();
-my $lint = MARC::Lint->new();
-my $n = 0;
-while (1) {
-    my $record = eval { $batch->next() };
-    if ($@) { (my $e = $@) =~ s/\s+/ /g; print "$n\tREAD-ERROR $e\n"; last; }
-    last unless defined $record;
-    print "$n\tread\n";
-    for my $w ($record->warnings()) { $w =~ s/\s+/ /g; print "$n\t$w\n"; }
-    eval { $lint->check_record($record) };
-    for my $w ($lint->warnings()) { $w =~ s/\s+/ /g; print "$n\t$w\n"; }
-    $n++;
-}
-"""
+    return lint_command(tmp_path_factory.mktemp("lint"))
 
 
 # --- the files: Sámi and Norwegian records built with pymarc, then damaged -----------------------
@@ -172,7 +149,7 @@ def good_file(directory: Path) -> Path:
 
 def our_fails(path: Path) -> list[set[str]]:
     with path.open("rb") as fh:
-        return [{p.rule for p in check_record(raw) if p.severity == "FAIL"} for raw in iter_raw_records(fh)]
+        return [{p.rule.id for p in check_record(raw) if p.severity is Severity.FAIL} for raw in iter_raw_records(fh)]
 
 
 # --- (a) yaz-marcdump ----------------------------------------------------------------------------
@@ -180,7 +157,7 @@ def our_fails(path: Path) -> list[set[str]]:
 
 def yaz_diagnostics(yaz: str, path: Path) -> list[list[str]]:
     """yaz's inline diagnostics, per record, from its line format (records end with a blank line)."""
-    out = subprocess.run([yaz, str(path)], capture_output=True, timeout=60).stdout.decode("latin-1")
+    out = subprocess.run([yaz, str(path)], capture_output=True, timeout=60, check=False).stdout.decode("latin-1")
     blocks = [b.strip().split("\n") for b in out.split("\n\n") if b.strip()]
     # "<!-- Skipping bad byte -->" comments are bytes between records, not a record
     blocks = [b for b in blocks if not all(line.startswith("<!--") for line in b)]
@@ -188,7 +165,7 @@ def yaz_diagnostics(yaz: str, path: Path) -> list[list[str]]:
 
 
 def yaz_count(yaz: str, path: Path) -> int:
-    done = subprocess.run([yaz, "-n", "-r", str(path)], capture_output=True, timeout=60)
+    done = subprocess.run([yaz, "-n", "-r", str(path)], capture_output=True, timeout=60, check=False)
     found = re.search(rb"records read: (\d+)", done.stderr)
     assert found, done.stderr
     return int(found[1])
@@ -206,8 +183,6 @@ def assert_agrees_with_yaz(yaz: str, path: Path) -> None:
 
 
 def realworld_iso_files() -> list[Path]:
-    if not REALWORLD.is_dir():
-        return []
     return sorted(p for p in REALWORLD.rglob("*") if p.suffix in (".mrc", ".dat", ".marc"))
 
 
@@ -241,13 +216,9 @@ def test_we_keep_reading_where_yaz_loses_records(yaz: str, tmp_path: Path) -> No
 
 def lint_flags(lint: list[str], path: Path) -> list[bool]:
     """Per record Lint read (or died on), whether it has a coded (indicator/subfield/tag) warning."""
-    out = subprocess.run([*lint, str(path)], capture_output=True, timeout=120, check=True)
     flags: dict[int, bool] = {}
-    for line in out.stdout.decode("utf-8", "replace").split("\n"):  # not splitlines: 1E hex is a line break to it
-        if not line:
-            continue
-        number, _, warning = line.partition("\t")
-        flags[int(number)] = flags.get(int(number), False) or bool(LINT_CODED.search(warning))
+    for number, warning in run_lint(lint, path):
+        flags[number] = flags.get(number, False) or bool(LINT_CODED.search(warning))
     return [flags[i] for i in sorted(flags)]
 
 
@@ -265,8 +236,6 @@ def test_coded_fail_iff_lint_warns(lint: list[str], tmp_path: Path, damage: str 
 @pytest.mark.parametrize("name", ["bad_indicator.dat", "bad_subfield_code.dat"])
 def test_real_coded_damage_is_flagged_by_both(lint: list[str], name: str) -> None:
     path = REALWORLD / "pymarc-tests" / name
-    if not path.exists():
-        pytest.fail(f"{path} is missing") if IN_CI else pytest.skip(f"{path} is missing")
     assert our_fails(path)[0] & LINT_CLASSES
     assert lint_flags(lint, path)[0]
 
@@ -348,19 +317,15 @@ EXPECTED: dict[str, tuple[frozenset[str] | str, str]] = {
     "norway-bibsys-php-marc/sru-loc.xml": (WELL_FORMED_ONLY, "SRU response with MARCXML"),
     "norway-bibsys-php-marc/sru-zdb.xml": (WELL_FORMED_ONLY, "SRU response with MARCXML"),
 }
-NOT_DATA = {".md", ".lst"}  # licences; yaz's expected line-format output (.lst) is checked below
+NOT_DATA = {".md", ".lst"}  # SOURCE.md; yaz's expected line-format output (.lst) is checked below
 
 
 def realworld_files() -> list[str]:
-    if not REALWORLD.is_dir():
-        return []
-    return sorted(str(p.relative_to(REALWORLD)) for p in REALWORLD.rglob("*") if p.is_file() and p.suffix not in NOT_DATA)
+    return sorted(str(p.relative_to(REALWORLD)) for p in REALWORLD.rglob("*") if p.is_file() and p.suffix not in NOT_DATA and not p.name.startswith("."))
 
 
 @pytest.fixture(scope="module")
 def realworld() -> Path:
-    if not REALWORLD.is_dir():
-        (pytest.fail if IN_CI else pytest.skip)(f"{REALWORLD} is missing")
     return REALWORLD
 
 

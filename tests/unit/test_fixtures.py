@@ -30,6 +30,8 @@ GENERATOR = MARC_FIXTURES_DIR / "generate.py"
 LANGUAGES = {"nob", "nno", "sme", "smj", "sma", "fkv"}
 NS = {"m": "http://www.loc.gov/MARC21/slim"}
 FT, RT = 0x1E, b"\x1d"
+ROUND_TRIP_NOTE = "Round-trip test record: "
+ALPHABETIC_TAGS = {"CAT", "ava"}  # in the round-trip record "alphabetic and lowercase tags" only
 
 
 def _generate(*args: str) -> subprocess.CompletedProcess[str]:
@@ -49,6 +51,14 @@ def _values(record: pymarc.Record) -> list[str]:
 
 def _is_nfd_test_record(record: pymarc.Record) -> bool:
     return any("NFD test record" in v for f in record.get_fields("500") for v in f.get_subfields("a"))
+
+
+def _kind(record: pymarc.Record) -> str | None:
+    """The kind of a round-trip test record (fixtures/marc/_changes.py), from its 500 note."""
+    for value in (v for f in record.get_fields("500") for v in f.get_subfields("a")):
+        if value.startswith(ROUND_TRIP_NOTE):
+            return value.removeprefix(ROUND_TRIP_NOTE).removesuffix(".")
+    return None
 
 
 def _iso_size(record: pymarc.Record) -> tuple[int, int]:
@@ -123,7 +133,8 @@ def test_marcxml_follows_the_slim_schema_patterns(name: str) -> None:
     assert all(re.fullmatch(r"[\d ]{5}[\dA-Za-z ]{5}[2 ]{2}[\d ]{5}[\dA-Za-z ]{3}4500", e.text) for e in root.iterfind(".//m:leader", NS))
     assert all(re.fullmatch(r"00[1-9]", e.get("tag")) for e in root.iterfind(".//m:controlfield", NS))
     for element in root.iterfind(".//m:datafield", NS):
-        assert re.fullmatch(r"0[1-9]\d|[1-9]\d\d", element.get("tag"))
+        # MARC21slim.xsd's tagDataType: digits, or letters of one case; MARC 21 allows both
+        assert re.fullmatch(r"0[1-9]\d|[1-9]\d\d", element.get("tag")) or element.get("tag") in ALPHABETIC_TAGS
         assert re.fullmatch(r"[\da-z ]", element.get("ind1")) and re.fullmatch(r"[\da-z ]", element.get("ind2"))
     assert all(len(e.get("code")) == 1 for e in root.iterfind(".//m:subfield", NS))
 
@@ -200,7 +211,11 @@ def test_nfd_records_are_nfd_and_the_rest_nfc(catalogue: list[pymarc.Record]) ->
         joined = "".join(values)
         assert "a\u0301" in joined and not unicodedata.is_normalized("NFC", joined)
     assert any("c\u030c" in "".join(_values(r)) for r in nfd)
-    assert all(unicodedata.is_normalized("NFC", v) for r in catalogue if not _is_nfd_test_record(r) for v in _values(r))
+    mixed = "text a system might normalise"  # the one record with both forms, one per field
+    assert all(unicodedata.is_normalized("NFC", v) for r in catalogue if not _is_nfd_test_record(r) and _kind(r) != mixed
+               for v in _values(r))
+    (both,) = [r for r in catalogue if _kind(r) == mixed]
+    assert "č" in "".join(_values(both)) and "c\u030c" in "".join(_values(both))
 
 
 # --- pre-publication, full and changed record (MARC-03) -----------------------------------------
@@ -381,3 +396,105 @@ def test_schema_invalid_xml_is_well_formed_but_breaks_the_patterns() -> None:
 def test_not_marc_is_neither_iso2709_nor_xml() -> None:
     data = (MARC_FIXTURES_DIR / "not_marc.txt").read_bytes()
     assert not data[:5].isdigit() and not data.lstrip().startswith(b"<") and RT not in data and bytes([FT]) not in data
+
+
+# --- round-trip test records: each kind of change would show ---------------------------------------
+
+ROUND_TRIP_KINDS = {
+    "subfield order and repetition", "linkage $6 first and not first, RTL 880", "every indicator value",
+    "local fields and $9 LOCAL", "alphabetic and lowercase tags", "long note and URL", "text a system might normalise",
+    "authority links", "serial with 85X/86X", "several copies in one library",
+}
+
+
+@pytest.fixture(scope="module")
+def by_kind(catalogue: list[pymarc.Record]) -> dict[str, pymarc.Record]:
+    kinds = {_kind(r): r for r in catalogue if _kind(r)}
+    assert set(kinds) == ROUND_TRIP_KINDS and len(kinds) == sum(1 for r in catalogue if _kind(r))
+    return kinds  # type: ignore[return-value]
+
+
+def _codes(field: pymarc.Field) -> str:
+    return "".join(s.code for s in field.subfields)
+
+
+def test_subfields_out_of_code_order_and_repeated(by_kind: dict[str, pymarc.Record]) -> None:
+    record = by_kind["subfield order and repetition"]
+    assert _codes(record["245"]) == "anpnpc"
+    assert any(_codes(f).count("x") >= 3 for f in record.get_fields("650"))
+
+
+def test_linkage_first_and_not_first_with_right_to_left_880(by_kind: dict[str, pymarc.Record]) -> None:
+    record = by_kind["linkage $6 first and not first, RTL 880"]
+    assert _codes(record["245"])[0] == "6" and _codes(record["100"])[-1] == "6"
+    alternates = record.get_fields("880")
+    assert {f["6"] for f in alternates} == {"245-01/(3/r", "100-02/(3/r"}
+    assert any(_codes(f)[0] != "6" for f in alternates)
+    assert any("\u0600" <= ch <= "\u06ff" for f in alternates for ch in f["a"])  # Arabic script
+
+
+def test_indicators_of_every_value(catalogue: list[pymarc.Record], by_kind: dict[str, pymarc.Record]) -> None:
+    assert {r["245"].indicator2 for r in catalogue} == set("0123456789")
+    assert {r["245"].indicator1 for r in catalogue} == {"0", "1"}
+    record = by_kind["every indicator value"]
+    assert {f.indicator1 for f in record.get_fields("246")} == set("0123")
+    assert {f.indicator2 for f in record.get_fields("246")} == set(" 012345678")
+    assert {(f.indicator1, f.indicator2) for f in record.get_fields("650")} >= {(a, b) for a in " 012" for b in "01234567"}
+    assert {f.indicator1 for f in record.get_fields("505")} == set("0128")
+    assert {f.indicator2 for f in record.get_fields("264")} == set("01234")
+    assert {f.indicator1 for f in record.get_fields("700")} == set("013")
+
+
+def test_local_fields_and_tags(by_kind: dict[str, pymarc.Record]) -> None:
+    local = by_kind["local fields and $9 LOCAL"]
+    assert {"900", "913", "942", "999"} <= {f.tag for f in local.fields}
+    assert {f.tag for f in local.fields if "LOCAL" in f.get_subfields("9")} == {"092", "690"}
+    tags = [f.tag for f in by_kind["alphabetic and lowercase tags"].fields]
+    assert {"CAT", "ava"} <= set(tags) and tags[-1] == "ava"
+
+
+def test_long_note_and_url(by_kind: dict[str, pymarc.Record]) -> None:
+    record = by_kind["long note and URL"]
+    assert max(len(v.encode()) for f in record.get_fields("520") for v in f.get_subfields("a")) >= 2_990
+    url = record["856"]["u"]
+    assert "&" in url and "%" in url
+
+
+def test_text_a_system_might_normalise(by_kind: dict[str, pymarc.Record]) -> None:
+    values = _values(by_kind["text a system might normalise"])
+    text = "\n".join(values)
+    assert "  " in text and any(v.endswith(" ") for v in values)
+    assert "\u00a0" in text and "\u00ad" in text and "\u200d" in text
+    assert any(re.search(r"(^|\))0\d", v) for v in values)  # leading zeros: 035 $a and 084 $a
+    assert "č" in text and "c\u030c" in text and "ŋ" in text
+    assert all(letter in text for letter in "šžäöÅ")  # Kven letters
+
+
+def test_records_an_ils_treats_specially(by_kind: dict[str, pymarc.Record], libraries: dict[str, Library]) -> None:
+    linked = by_kind["authority links"]
+    assert linked["100"]["0"].startswith("(NO-TrBIB)") and linked["655"]["0"].startswith("https://id.nb.no/")
+    serial = by_kind["serial with 85X/86X"]
+    assert str(serial.leader)[7] == "s" and len(serial["008"].data) == 40
+    assert all(serial.get_fields(tag) for tag in ("022", "853", "863", "866"))
+    copies = [h["a"] for h in by_kind["several copies in one library"].get_fields("852")]
+    assert max(copies.count(number) for number in set(copies)) >= 3
+
+
+def test_deleted_prepublication_step() -> None:
+    (prepub,), (deleted,) = (_read_iso((MARC_FIXTURES_DIR / f"{name}.mrc").read_bytes()) for name in ("prepub", "prepub_deleted"))
+    assert str(deleted.leader)[5] == "d" and str(deleted.leader)[17] == "5"
+    assert deleted["001"].data == prepub["001"].data and deleted["035"]["a"] == prepub["035"]["a"]
+    assert not deleted.get_fields("852")
+
+
+def test_content_warning_records_have_one_content_error_each() -> None:
+    from harness.marc.check import check_file
+
+    found: dict[int, list[str]] = {}
+    report = check_file(MARC_FIXTURES_DIR / "content_warnings.mrc", content=True,
+                        on_problem=lambda p: found.setdefault(p.position.record, []).append(p.rule.id))  # type: ignore[union-attr]
+    assert report.fail_count == 0 and report.records == 9
+    assert [found.get(i, []) for i in range(report.records)] == [
+        ["content-field-not-repeatable"], ["content-one-main-entry"], ["content-indicator-undefined"],
+        ["content-subfield-undefined"], ["content-subfield-not-repeatable"], ["content-isbn"], ["content-880-linkage"],
+        ["content-control-character"], ["content-title-missing"]]

@@ -19,8 +19,14 @@ from pymarc import Field, Indicators, Subfield
 from harness.errors import UsageError
 from harness.marc import iso2709
 from harness.marc.check import KEEP_PROBLEMS, check_file
-from harness.marc.iso2709 import RawRecord, check_record, control_number, iter_raw_records
+from harness.marc.iso2709 import (
+    RawRecord,
+    check_record,
+    control_number,
+    iter_raw_records,
+)
 from harness.marc.rules import RULES
+from harness.rules import Position, Problem, Severity
 
 SAMI = "Sámegiella: čáppa ŋuolggat, đuoddar, šaddu, ŧ, ž — ČÁĐŊŠŦŽ"
 NORSK = "Blåbærsyltetøy på Ærøy"
@@ -81,12 +87,12 @@ def split(data: bytes) -> tuple[bytes, bytes]:
     return data[24 : base - 1], data[base:-1]
 
 
-def problems_of(data: bytes) -> list[iso2709.Problem]:
+def problems_of(data: bytes) -> list[Problem]:
     return check_record(RawRecord(0, 0, data))
 
 
 def rules_of(data: bytes) -> set[str]:
-    return {p.rule for p in problems_of(data)}
+    return {p.rule.id for p in problems_of(data)}
 
 
 def encode_counting_characters(record: pymarc.Record) -> bytes:
@@ -142,9 +148,9 @@ def test_control_number_is_the_001() -> None:
 def test_lengths_counted_in_characters() -> None:
     data = encode_counting_characters(build_record())
     problems = problems_of(data)
-    assert {p.rule for p in problems} == {"record-length-bytes", "field-terminator"}
+    assert {p.rule.id for p in problems} == {"record-length-bytes", "field-terminator"}
     assert all("characters" in p.message for p in problems)
-    assert next(p for p in problems if p.rule == "record-length-bytes").message.startswith(
+    assert next(p for p in problems if p.rule.id == "record-length-bytes").message.startswith(
         f"leader/00-04 says {int(data[:5])} bytes, the record has {len(data)} bytes")
 
 
@@ -204,7 +210,7 @@ def test_bad_subfield_code() -> None:
 def test_non_ascii_subfield_code_as_pymarc_test_file_has_it() -> None:
     """A code 'á' (C3 A1): two bytes where one belongs, lengths fixed as a careful writer would."""
     data = good_bytes()
-    directory, body = split(data)
+    _, body = split(data)
     start, _ = field_at(data, b"650")
     base = int(data[12:17])
     body = body[: start - base + 3] + "á".encode() + body[start - base + 4 :]
@@ -221,7 +227,7 @@ def test_local_subfield_code_is_a_warning() -> None:
     data = good_bytes()
     start, _ = field_at(data, b"650")
     problems = problems_of(patch(data, start + 3, b"A"))
-    assert [(p.rule, p.severity) for p in problems] == [("subfield-code-local", "WARN")]
+    assert [(p.rule.id, p.severity) for p in problems] == [("subfield-code-local", Severity.WARN)]
 
 
 def test_data_before_first_subfield() -> None:
@@ -258,7 +264,7 @@ def test_leader_length_not_numeric() -> None:
 
 def test_leader09_blank_on_utf8_data() -> None:
     problems = problems_of(patch(good_bytes(), 9, b" "))
-    assert [p.rule for p in problems] == ["leader09-matches-encoding"]
+    assert [p.rule.id for p in problems] == ["leader09-matches-encoding"]
     assert "'Á'" in problems[0].message and "field 100" in problems[0].message
 
 
@@ -266,7 +272,7 @@ def test_invalid_utf8_with_leader09_a() -> None:
     data = good_bytes()
     at = data.index("ø".encode())
     problems = problems_of(patch(data, at, b"\xf8 "))  # Latin-1 ø where UTF-8 was due, length kept
-    assert [p.rule for p in problems] == ["utf8-valid"]
+    assert [p.rule.id for p in problems] == ["utf8-valid"]
     assert f"byte {at} of the file" in problems[0].message and "field 500" in problems[0].message
 
 
@@ -290,7 +296,7 @@ def test_field_over_9999_bytes_as_pymarc_writes_it() -> None:
     data = record.as_marc()  # pymarc writes a 5-digit length into the 4-digit slot (edsu/pymarc#42)
     assert len(split(data)[0]) % 12 == 1
     problems = problems_of(data)
-    assert [p.rule for p in problems] == ["field-length-limit"]
+    assert [p.rule.id for p in problems] == ["field-length-limit"]
     assert "12005 bytes" in problems[0].message
 
 
@@ -309,9 +315,9 @@ def test_each_rule_reported_once_per_record_with_a_count() -> None:
         start, _ = field_at(data, tag)
         data = patch(data, start, b"X")
     problems = problems_of(data)
-    assert [p.rule for p in problems] == ["indicator-valid"]
+    assert [p.rule.id for p in problems] == ["indicator-valid"]
     assert problems[0].message.endswith("(and 2 more in this record)")
-    assert problems[0].control_number == "0001" and problems[0].clause == RULES["indicator-valid"].clause
+    assert problems[0].position == Position(0, "byte", 0, "0001") and problems[0].clause == RULES["indicator-valid"].clause
 
 
 # --- framing ------------------------------------------------------------------------------------
@@ -322,7 +328,7 @@ def test_truncated_last_record() -> None:
     raws = list(iter_raw_records(stream))
     assert len(raws) == 2
     assert check_record(raws[0]) == []
-    assert [p.rule for p in check_record(raws[1])] == ["truncated-record"]
+    assert [p.rule.id for p in check_record(raws[1])] == ["truncated-record"]
 
 
 def test_bad_record_in_the_middle_does_not_lose_the_rest() -> None:
@@ -337,7 +343,7 @@ def test_bad_record_in_the_middle_does_not_lose_the_rest() -> None:
 def test_wrong_leader_length_does_not_swallow_the_next_record() -> None:
     bad = patch(good_bytes(number="2"), 0, b"00040")
     raws = list(iter_raw_records(io.BytesIO(good_bytes(number="1") + bad + good_bytes(number="3"))))
-    assert [sorted({p.rule for p in check_record(r)}) for r in raws] == [[], ["record-length-bytes"], []]
+    assert [sorted({p.rule.id for p in check_record(r)}) for r in raws] == [[], ["record-length-bytes"], []]
 
 
 def test_whitespace_between_records_is_a_warning_and_skipped() -> None:
@@ -345,7 +351,8 @@ def test_whitespace_between_records_is_a_warning_and_skipped() -> None:
     raws = list(iter_raw_records(io.BytesIO(first + b"\r\n" + second + b"\n")))
     assert len(raws) == 2 and raws[1].offset == len(first) + 2 and raws[1].data == second
     problems = check_record(raws[1])
-    assert [(p.rule, p.severity, p.offset) for p in problems] == [("inter-record-garbage", "WARN", len(first))]
+    assert [(p.rule.id, p.severity, p.position) for p in problems] == [
+        ("inter-record-garbage", Severity.WARN, Position(len(first), "byte", 1, "2"))]
 
 
 @pytest.mark.parametrize("chunk_size", [1, 7, 100, 1 << 20])
@@ -363,7 +370,7 @@ def test_check_file_counts_and_caps(tmp_path: Path) -> None:
     bad = patch(good_bytes(), field_at(good_bytes(), b"245")[0], b"X")
     path = tmp_path / "export.mrc"
     path.write_bytes(good_bytes() + bad * (KEEP_PROBLEMS + 5) + b"\n")
-    seen: list[iso2709.Problem] = []
+    seen: list[Problem] = []
     progress: list[tuple[int, int]] = []
     report = check_file(path, on_problem=seen.append, progress=lambda done, total: progress.append((done, total)))
     assert (report.format, report.records, report.bytes_read) == ("iso2709", KEEP_PROBLEMS + 6, path.stat().st_size)

@@ -10,8 +10,13 @@ import pytest
 from pymarc import Field, Indicators, Subfield
 
 from harness.marc.check import check_file
-from harness.marc.iso2709 import Problem
-from harness.marc.marcxml import SCHEMA_PATH, SLIM_NS, MarcXmlChecker, iter_marcxml_problems
+from harness.marc.marcxml import (
+    SCHEMA_PATH,
+    SLIM_NS,
+    MarcXmlChecker,
+    iter_marcxml_problems,
+)
+from harness.rules import Position, Problem, Severity
 
 SAMI = "Sámegiella: čáppa ŋuolggat, đuoddar, šaddu, ŧ, ž — ČÁĐŊŠŦŽ"
 
@@ -42,7 +47,7 @@ def problems(document: bytes) -> list[Problem]:
 
 
 def rules(document: bytes) -> set[str]:
-    return {p.rule for p in problems(document)}
+    return {p.rule.id for p in problems(document)}
 
 
 def test_good_collection_has_no_problems() -> None:
@@ -60,8 +65,10 @@ def test_not_well_formed_reports_the_line() -> None:
     document = collection(record_xml("1"), record_xml("2"))
     cut = document[: document.rindex(b"</record>")]
     found = problems(cut)
-    assert [p.rule for p in found] == ["xml-well-formed"]
-    assert found[0].record_index == 1 and found[0].offset > 1 and found[0].message.startswith(f"line {found[0].offset}")
+    assert [p.rule.id for p in found] == ["xml-well-formed"]
+    where = found[0].position
+    assert where is not None and (where.unit, where.record) == ("line", 1)
+    assert where.offset > 1 and found[0].message.startswith(f"line {where.offset}")
 
 
 def test_mislabelled_encoding_is_not_well_formed() -> None:
@@ -73,9 +80,9 @@ def test_schema_invalid_record_is_reported_with_index_and_line() -> None:
     bad = record_xml("2").replace(b"<leader>00000cam a2200000 i 4500</leader>", b"<leader>00000cam a2200000</leader>")
     document = collection(record_xml("1"), bad)
     found = problems(document)
-    assert [(p.rule, p.record_index, p.control_number) for p in found] == [("xml-schema-valid", 1, "2")]
     leader_line = document[: document.index(b"<leader>00000cam a2200000<")].count(b"\n") + 1
-    assert found[0].offset == leader_line and "leader" in found[0].message
+    assert [(p.rule.id, p.position) for p in found] == [("xml-schema-valid", Position(leader_line, "line", 1, "2"))]
+    assert "leader" in found[0].message
 
 
 def test_bad_tag_is_reported_once_as_the_marc21_rule() -> None:
@@ -95,7 +102,7 @@ def test_multi_character_subfield_code_as_bibsys_exports_it() -> None:
 
 def test_capital_subfield_code_is_schema_valid_but_a_warning() -> None:
     found = problems(collection(record_xml().replace(b'code="2"', b'code="B"')))
-    assert [(p.rule, p.severity) for p in found] == [("subfield-code-local", "WARN")]
+    assert [(p.rule.id, p.severity) for p in found] == [("subfield-code-local", Severity.WARN)]
 
 
 def test_control_tag_used_as_datafield() -> None:
@@ -110,7 +117,7 @@ def test_field_order_is_checked_by_the_schema() -> None:
 def test_missing_namespace_is_invalid_and_fields_still_checked() -> None:
     document = b"<collection>" + record_xml().replace(b'ind2="7"', b'ind2="#"') + b"</collection>"
     found = problems(document)
-    assert {p.rule for p in found} == {"xml-schema-valid", "indicator-valid"}
+    assert {p.rule.id for p in found} == {"xml-schema-valid", "indicator-valid"}
 
 
 def test_envelope_is_reported_once_and_records_inside_are_checked() -> None:
@@ -121,14 +128,14 @@ def test_envelope_is_reported_once_and_records_inside_are_checked() -> None:
                 + b"</ListRecords></OAI-PMH>")
     checker = MarcXmlChecker(io.BytesIO(document))
     found = list(checker.problems())
-    assert [(p.rule, p.record_index) for p in found] == [("xml-schema-valid", 0), ("indicator-valid", 1)]
+    assert [(p.rule.id, p.position and p.position.record) for p in found] == [("xml-schema-valid", 0), ("indicator-valid", 1)]
     assert checker.records == 2
 
 
 def test_stray_content_in_collection() -> None:
     document = collection(record_xml("1"), b"<note>hello</note>", record_xml("2"))
     found = problems(document)
-    assert [p.rule for p in found] == ["xml-schema-valid"] and "<note>" in found[0].message
+    assert [p.rule.id for p in found] == ["xml-schema-valid"] and "<note>" in found[0].message
 
 
 def test_nothing_is_fetched_and_entities_are_not_expanded(tmp_path: Path) -> None:
