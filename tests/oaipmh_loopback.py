@@ -31,6 +31,9 @@ def catalogue_records(path: Path = MARC_FIXTURES_DIR / "consortium.mrc") -> list
         return [r for r in pymarc.MARCReader(fh, to_unicode=True, force_utf8=True) if r is not None]
 
 
+CATALOGUE_SIZE = len(catalogue_records())  # records in fixtures/marc/consortium.mrc
+
+
 def fixture_repository(step: timedelta = timedelta(hours=1)) -> MemoryRepository:
     """The fixture catalogue, one record an hour from 2024-06-01T12:00:00Z, every 40th deleted."""
     libraries = load_libraries()

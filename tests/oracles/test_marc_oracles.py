@@ -31,6 +31,11 @@ from harness.rules import Severity
 
 INSTALL_HINT = "apt-get install yaz libmarc-lint-perl"
 REALWORLD = Path(__file__).resolve().parents[1] / "data"  # tests/data: part of the repository
+MARC_SETS = ("norway-bibsys-php-marc", "pymarc-tests", "yaz-marc-files")  # tests/data also holds other protocols' captures
+
+
+def _marc_data() -> list[Path]:
+    return sorted(p for name in MARC_SETS for p in (REALWORLD / name).rglob("*"))
 IN_CI = os.environ.get("CI") == "true"
 
 # The classes of damage yaz diagnoses too: directory and field framing. (yaz does not look at
@@ -183,7 +188,7 @@ def assert_agrees_with_yaz(yaz: str, path: Path) -> None:
 
 
 def realworld_iso_files() -> list[Path]:
-    return sorted(p for p in REALWORLD.rglob("*") if p.suffix in (".mrc", ".dat", ".marc"))
+    return sorted(p for p in _marc_data() if p.suffix in (".mrc", ".dat", ".marc"))
 
 
 @pytest.mark.peer
@@ -321,7 +326,7 @@ NOT_DATA = {".md", ".lst"}  # SOURCE.md; yaz's expected line-format output (.lst
 
 
 def realworld_files() -> list[str]:
-    return sorted(str(p.relative_to(REALWORLD)) for p in REALWORLD.rglob("*") if p.is_file() and p.suffix not in NOT_DATA and not p.name.startswith("."))
+    return sorted(str(p.relative_to(REALWORLD)) for p in _marc_data() if p.is_file() and p.suffix not in NOT_DATA and not p.name.startswith("."))
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from harness.oaipmh.provider import Deviation, ProviderSettings, respond
 from harness.oaipmh.repository import MemoryRepository, StoredItem
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from oaipmh_loopback import FIRST_DATESTAMP, catalogue_records, fixture_repository
+from oaipmh_loopback import CATALOGUE_SIZE, FIRST_DATESTAMP, catalogue_records, fixture_repository
 
 NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
 SETTINGS = ProviderSettings("http://127.0.0.1:9/oai", page_size=50, token_lifetime=timedelta(minutes=5))
@@ -161,11 +161,11 @@ def test_bad_verb_and_bad_argument_echo_only_the_base_url(repository: MemoryRepo
 
 def test_list_records_pages_through_everything(repository: MemoryRepository) -> None:
     keys = harvest(repository, [("verb", "ListRecords"), ("metadataPrefix", "marc21")])
-    assert len(keys) == len(repository) == 240
-    assert len(set(keys)) == 240
+    assert len(keys) == len(repository) == CATALOGUE_SIZE
+    assert len(set(keys)) == CATALOGUE_SIZE
     first = ask(repository, [("verb", "ListRecords"), ("metadataPrefix", "marc21")])
     assert isinstance(first, ListRecordsResponse) and first.token is not None
-    assert (first.token.cursor, first.token.complete_list_size, first.token.expiration_date) == (0, 240, "2025-01-01T12:05:00Z")
+    assert (first.token.cursor, first.token.complete_list_size, first.token.expiration_date) == (0, CATALOGUE_SIZE, "2025-01-01T12:05:00Z")
 
 
 def test_the_last_page_of_a_resumed_list_has_an_empty_token(repository: MemoryRepository) -> None:
@@ -173,7 +173,7 @@ def test_the_last_page_of_a_resumed_list_has_an_empty_token(repository: MemoryRe
     while isinstance(response, ListIdentifiersResponse) and response.token is not None and not response.token.empty:
         response = ask(repository, [("verb", "ListIdentifiers"), ("resumptionToken", response.token.value)])
     assert isinstance(response, ListIdentifiersResponse) and response.token is not None and response.token.empty
-    assert (response.token.cursor, response.token.complete_list_size) == (200, 240)
+    assert (response.token.cursor, response.token.complete_list_size) == (200, CATALOGUE_SIZE)
     single = ask(repository, [("verb", "ListIdentifiers"), ("metadataPrefix", "oai_dc"), ("until", "2024-06-01")])
     assert isinstance(single, ListIdentifiersResponse) and single.token is None, "a one-page list has no token"
     without = ask(repository, [("verb", "ListIdentifiers"), ("resumptionToken", ask_token(repository))],
