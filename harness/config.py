@@ -9,7 +9,6 @@ load it from its options.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,9 +120,13 @@ def check_report_dir(path: Path, overwrite: bool) -> None:
                 f"--report-dir {path}: holds the reports of an earlier run ({earlier[0]}). "
                 "Fix: choose another --report-dir, or add --overwrite to replace them"
             )
-    probe = path if path.is_dir() else next((p for p in path.parents if p.exists()), Path("."))
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"--report-dir {path}: {probe} is not writable. Fix: choose a directory you can write to")
+    try:  # make it and write in it now: a report directory that cannot be written fails here, not after the run
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".harness-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"--report-dir {path}: not writable ({exc.strerror or exc}). Fix: choose a directory you can write to") from None
 
 
 def load_run_config(options: RunOptions) -> RunConfig:
