@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 
-from harness.reporting.i18n import area_label, check_lang, kind_label, outcome_label, ui, verdict_label
+from harness.reporting.i18n import area_label, check_lang, kind_label, outcome_label, scope_lines, ui, verdict_label
 from harness.reporting.junit import visible_controls
 from harness.results import CheckResult, Evidence, Outcome, RequirementResult, RunResult, Verdict
 
@@ -57,6 +57,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .v-unverified, .o-error, .o-flaky { background: #e9e6f7; color: #2f1f73; }
 .v-na, .o-skip, .o-not_tested { background: #eeeeee; color: #333333; }
 .ext { color: #444; font-size: .9em; }
+.scope { border: 3px solid #7a0b0b; background: #fbe0e0; color: #1a1a1a; padding: .2rem 1rem; margin: .6rem 0; }
+.scope h2 { border: none; margin: .4rem 0; font-size: 1.15rem; color: #7a0b0b; }
+p.scope.complete { border: 1px solid #0a4419; background: #dff3e4; }
 .proposed, .override-by { font-size: .9em; margin-top: .3rem; }
 .overridden { border-left: 4px solid #7a0b0b; }
 .override-reason { margin: .2rem 0; }
@@ -145,6 +148,15 @@ def _manifest(run: RunResult, lang: str) -> str:
         rows.append(("command", m.command))
     body = "".join(f'<tr><th scope="row">{e(t[key])}</th><td>{e(value)}</td></tr>' for key, value in rows)
     return f'<table class="manifest"><caption class="note">{e(t["manifest"])}</caption><tbody>{body}</tbody></table>'
+
+
+def _scope(run: RunResult, lang: str) -> str:
+    """What the run did not do, before anything else: a partial run must never read as whole."""
+    t, lines = ui(lang), scope_lines(run.manifest, lang)
+    if not lines:
+        return f'<p class="scope complete">{e(t["scope_complete"])}</p>'
+    items = "".join(f"<li>{e(line)}</li>" for line in lines)
+    return f'<section class="scope" role="alert" aria-label="{e(t["scope"])}"><h2>{e(t["scope"])}</h2><ul>{items}</ul></section>'
 
 
 def _count_table(caption: str, head: tuple[str, str], rows: Iterable[tuple[str, int]]) -> str:
@@ -283,7 +295,7 @@ def render_html(run: RunResult, lang: str = "nb") -> str:
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{e(t['title'])}: {e(run.manifest.target)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<header><h1>{e(t['title'])}: {e(run.manifest.target)}</h1>{_manifest(run, lang)}</header>\n"
+        f"<header><h1>{e(t['title'])}: {e(run.manifest.target)}</h1>{_scope(run, lang)}{_manifest(run, lang)}</header>\n"
         f"<main>\n{_summary(run, lang)}\n{_requirements(run, lang)}\n{_checks(run, lang)}\n</main>\n"
         f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
     )

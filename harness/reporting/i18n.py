@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from harness.errors import UsageError
-from harness.results import Outcome, Verdict
+from harness.results import Outcome, RunManifest, Verdict
 
 LANGUAGES = ("nb", "en")
 
@@ -82,6 +82,16 @@ _UI: dict[str, dict[str, str]] = {
         "suite": "Testsamling",
         "outcome_code": "Utfallskode",
         "truncated": "avkortet, {count} tegn utelatt; se results.json",
+        # what the run did not do: the first thing every report says
+        "scope": "Hva kjøringen ikke gjorde",
+        "scope_complete": "Alle testsamlinger kjørt til ende; alle protokoller i profilen svarte.",
+        "scope_interrupted": "AVBRUTT: kjøringen stoppet før alle valgte kontroller var kjørt. Rapporten viser det som ble kjørt.",
+        "scope_partial": "DELVIS KJØRING: {selection}. Krav uten kontroll i denne kjøringen er «Ikke verifisert».",
+        "scope_unreachable": "UTILGJENGELIG: {line}. Kontrollene for protokollen er «Ikke testet».",
+        "scope_not_configured": "IKKE KONFIGURERT i profilen (kontrollene er «Ikke testet»): {protocols}.",
+        "selection_suites": "bare testsamlingene {suites}",
+        "selection_keyword": "bare kontroller som passer -k {keyword}",
+        "selection_read_only": "bare lesing (kontroller som endrer testobjektet ble ikke kjørt)",
     },
     "en": {
         "title": "Interoperability test scorecard",
@@ -148,6 +158,15 @@ _UI: dict[str, dict[str, str]] = {
         "suite": "Suite",
         "outcome_code": "Outcome code",
         "truncated": "truncated, {count} characters left out; see results.json",
+        "scope": "What this run did not do",
+        "scope_complete": "Every suite ran to the end; every protocol in the profile answered.",
+        "scope_interrupted": "INTERRUPTED: the run stopped before every selected check ran. The report shows what ran.",
+        "scope_partial": "PARTIAL RUN: {selection}. Requirements without a check in this run are Unverified.",
+        "scope_unreachable": "UNREACHABLE: {line}. That protocol's checks are Not tested.",
+        "scope_not_configured": "NOT CONFIGURED in the profile (their checks are Not tested): {protocols}.",
+        "selection_suites": "only the suites {suites}",
+        "selection_keyword": "only checks matching -k {keyword}",
+        "selection_read_only": "read-only (checks that change the target did not run)",
     },
 }
 
@@ -252,3 +271,22 @@ def area_label(area: str, lang: str) -> str:
         return ui(lang)["other_area"]
     name = _AREAS[check_lang(lang)].get(area)
     return f"{area} – {name}" if name else area
+
+
+def scope_lines(manifest: RunManifest, lang: str) -> list[str]:
+    """What the run did not do, in the report's language: the first lines of every report."""
+    t = ui(lang)
+    lines = [t["scope_interrupted"]] if manifest.interrupted else []
+    selection = []
+    if manifest.suites:
+        selection.append(t["selection_suites"].format(suites=", ".join(manifest.suites)))
+    if manifest.keyword:
+        selection.append(t["selection_keyword"].format(keyword=manifest.keyword))
+    if manifest.read_only:
+        selection.append(t["selection_read_only"])
+    if selection:
+        lines.append(t["scope_partial"].format(selection="; ".join(selection)))
+    lines += [t["scope_unreachable"].format(line=line) for line in manifest.unreachable]
+    if manifest.not_configured:
+        lines.append(t["scope_not_configured"].format(protocols=", ".join(manifest.not_configured)))
+    return lines

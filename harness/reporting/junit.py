@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from harness.reporting.i18n import scope_lines
 from harness.results import CheckResult, Outcome, RunResult
 
 DEFAULT_SUITE = "harness"
@@ -140,6 +141,8 @@ def _manifest_properties(parent: etree._Element, run: RunResult) -> None:
         ("git_revision", m.git_revision),
         ("read_only", "true" if m.read_only else "false"),
         ("sandbox_defects", ",".join(m.sandbox_defects)),
+        ("interrupted", "true" if m.interrupted else "false"),
+        ("scope", " | ".join(scope_lines(m, "en")) or "complete"),
     ):
         _sub(props, "property", name=key, value=value)
 

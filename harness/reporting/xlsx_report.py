@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from harness.reporting.csv_report import requirement_row
-from harness.reporting.i18n import check_lang, kind_label, outcome_label, ui, verdict_label
+from harness.reporting.i18n import check_lang, kind_label, outcome_label, scope_lines, ui, verdict_label
 from harness.reporting.junit import visible_controls
 from harness.results import CheckResult, Outcome, RequirementResult, RunResult, Verdict
 
@@ -224,7 +224,9 @@ def _table(ws: Worksheet, columns: Sequence[_Column], rows: Iterable[Sequence[Ce
 
 def _run_sheet(ws: Worksheet, run: RunResult, lang: str) -> None:
     t, m = ui(lang), run.manifest
+    scope = scope_lines(m, lang) or [t["scope_complete"]]
     rows: list[tuple[str, Value]] = [
+        ("scope", "\n".join(scope)),
         ("target", m.target),
         ("negotiation_round", m.negotiation_round),
         ("suite_version", m.suite_version),
@@ -243,6 +245,9 @@ def _run_sheet(ws: Worksheet, run: RunResult, lang: str) -> None:
         if key == "duration":
             # A number, so Excel shows the locale's decimal comma; the unit is only a format.
             ws.cell(row=number, column=2).number_format = f'0.0" {t["seconds"]}"'
+    if scope_lines(m, lang):  # what the run did not do stands out: red, like a failed check
+        ws.cell(row=1, column=2).fill = PatternFill("solid", fgColor=_RED[0])
+        ws.cell(row=1, column=2).font = Font(bold=True, color=_RED[1])
     ws.column_dimensions["A"].width = max(len(t[key]) for key, _ in rows) + 2
     ws.column_dimensions["B"].width = min(max(_display_width(v) for _, v in rows), 80) + 2
 
@@ -268,7 +273,11 @@ def render_xlsx(run: RunResult, lang: str = "nb") -> bytes:
     _table(requirements, _REQUIREMENT_COLUMNS, (_requirement(run, r, lang) for r in run.requirements), lang)
     checks = workbook.create_sheet(t["checks"])
     _table(checks, _CHECK_COLUMNS, (_check(c, lang) for c in run.checks), lang)
-    _run_sheet(workbook.create_sheet(t["run_sheet"]), run, lang)
+    run_sheet = workbook.create_sheet(t["run_sheet"])
+    _run_sheet(run_sheet, run, lang)
+    if scope_lines(run.manifest, lang):
+        # A partial, interrupted or unreachable run opens on the sheet that says so.
+        workbook.active = workbook.sheetnames.index(run_sheet.title)
 
     props = workbook.properties
     props.title = cell_text(f"{t['title']}: {run.manifest.target}", lang)

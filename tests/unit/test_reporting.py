@@ -417,3 +417,20 @@ def test_load_results_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b'{"run": "\xff"}')
     with pytest.raises(UsageError, match="not UTF-8"):
         load_results(path)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_first_screen_says_what_the_run_did_not_do(lang: str) -> None:
+    from dataclasses import replace
+
+    partial = replace(RUN, manifest=replace(RUN.manifest, suites=("sip2",), keyword="checkout", interrupted=True,
+                                            unreachable=("marc: GET http://x/api: connection refused",), not_configured=("sru",)))
+    page = render_html(partial, lang)
+    scope = page.index('class="scope"')
+    assert scope < page.index('class="manifest"') < page.index('id="summary"')  # before anything else
+    notice = page[scope:page.index("</section>", scope)]
+    for words in ("sip2", "-k checkout", "marc: GET http://x/api: connection refused", "sru"):
+        assert words in notice
+    assert ("AVBRUTT" if lang == "nb" else "INTERRUPTED") in notice
+    complete = render_html(replace(RUN, manifest=replace(RUN.manifest, read_only=False)), lang)
+    assert 'class="scope complete"' in complete and 'role="alert"' not in complete

@@ -282,27 +282,34 @@ def test_text_beyond_excels_cell_limit_is_cut_with_a_note() -> None:
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("nb", {"Testobjekt": "Bibliotekssystem Å", "Forhandlingsrunde": "2", "Versjon av testsamlingen": "0.1.0",
+        ("nb", {"Hva kjøringen ikke gjorde": "DELVIS KJØRING: bare lesing (kontroller som endrer testobjektet ble ikke kjørt). "
+                "Krav uten kontroll i denne kjøringen er «Ikke verifisert».", "Testobjekt": "Bibliotekssystem Å", "Forhandlingsrunde": "2", "Versjon av testsamlingen": "0.1.0",
                 "Git-revisjon": "abc1234", "Startet": "2025-03-01T10:00:00+00:00", "Varighet": 12.5,
                 "Bare lesing": "Ja", "Påslåtte sandkassefeil": "sip2-bad-checksum, marc-drop-035",
                 "Kommando": "harness run --target targets/a.toml"}),
-        ("en", {"Target": "Bibliotekssystem Å", "Negotiation round": "2", "Suite version": "0.1.0",
+        ("en", {"What this run did not do": "PARTIAL RUN: read-only (checks that change the target did not run). "
+                "Requirements without a check in this run are Unverified.", "Target": "Bibliotekssystem Å", "Negotiation round": "2", "Suite version": "0.1.0",
                 "Git revision": "abc1234", "Started": "2025-03-01T10:00:00+00:00", "Duration": 12.5,
                 "Read-only": "Yes", "Sandbox defects switched on": "sip2-bad-checksum, marc-drop-035",
                 "Command": "harness run --target targets/a.toml"}),
     ],
 )
 def test_run_sheet_is_the_manifest_as_key_value_rows(lang: str, expected: dict[str, object]) -> None:
-    ws = _book(lang).worksheets[2]
+    book = _book(lang)
+    ws = book.worksheets[2]
     assert dict(ws.iter_rows(values_only=True)) == expected  # type: ignore[arg-type]
     assert ws.max_column == 2
+    assert book.active is ws  # a partial run opens on the sheet that says so
 
 
 def test_run_sheet_says_none_when_no_defects_are_switched_on() -> None:
     manifest = RunManifest(suite_version="0.1.0", git_revision="abc", target="T", negotiation_round="1",
                            started="2025-03-01T10:00:00+00:00", duration=1.0)
-    rows = dict(_book("en", RunResult(manifest, CHECKS, ()))["Run"].iter_rows(values_only=True))
+    book = _book("en", RunResult(manifest, CHECKS, ()))
+    rows = dict(book["Run"].iter_rows(values_only=True))
     assert (rows["Sandbox defects switched on"], rows["Read-only"]) == ("none", "No")
+    assert rows["What this run did not do"].startswith("Every suite ran to the end")  # type: ignore[union-attr]
+    assert book.active is book.worksheets[0]  # a complete run opens on the requirements
     assert rows["Command"] is None
 
 
