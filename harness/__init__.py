@@ -5,7 +5,8 @@ is reached through its module (see ARCHITECTURE.md for the map).
 """
 
 from harness.findings import Finding, not_tested, skip_undeclared
-from harness.results import CheckResult, Evidence, Outcome, RunResult, Verdict
+from harness.evidence import Evidence
+from harness.results import CheckResult, Outcome, RunResult, Verdict
 
 __version__ = "0.1.0"
 

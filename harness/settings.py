@@ -176,7 +176,7 @@ class SectionReader:
             if self.sandbox and endpoint:
                 return ""
             raise self._missing(key, '"sip2.vendor.example"')
-        value = value.strip()
+        value = str(value).strip()
         if not _valid_host(value):
             raise self.error(key, f"'{value}' is not a host name or IP address", "write the host only (no scheme, port or path)")
         return value
@@ -207,7 +207,7 @@ class SectionReader:
             parts.port  # noqa: B018 - raises ValueError on a port out of range
         except ValueError:
             raise self.error(key, f"the port in '{value}' is out of range", "use a port from 1 to 65535") from None
-        return value.strip()
+        return str(value).strip()
 
     def charset(self, key: str, default: str) -> str:
         """A character set Python knows.

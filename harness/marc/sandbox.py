@@ -110,7 +110,7 @@ def _keep_holdings(stored: pymarc.Record, incoming: pymarc.Record) -> None:
     present = {str(f) for f in incoming.get_fields("852")}
     for holding in stored.get_fields("852"):
         if str(holding) not in present:
-            incoming.add_field(holding)
+            incoming.add_field(holding)  # type: ignore[no-untyped-call]  # pymarc 5.4 leaves add_field untyped
 
 
 def store_record(consortium: Consortium, record: pymarc.Record, defects: DefectSet, receipt: ImportReceipt) -> None:
@@ -181,7 +181,8 @@ def _export_view(consortium: Consortium, record: pymarc.Record, library: str | N
 def _copy_field(f: pymarc.Field) -> pymarc.Field:
     if f.is_control_field():
         return pymarc.Field(tag=f.tag, data=f.data)
-    return pymarc.Field(tag=f.tag, indicators=pymarc.Indicators(*f.indicators), subfields=list(f.subfields))
+    indicators = f.indicators or pymarc.Indicators(" ", " ")
+    return pymarc.Field(tag=f.tag, indicators=pymarc.Indicators(indicators[0], indicators[1]), subfields=list(f.subfields))
 
 
 def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: DefectSet) -> None:

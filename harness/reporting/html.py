@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 
 from harness.reporting.i18n import area_label, check_lang, kind_label, outcome_label, scope_lines, ui, verdict_label
 from harness.reporting.junit import visible_controls
-from harness.results import CheckResult, Evidence, Outcome, RequirementResult, RunResult, Verdict
+from harness.evidence import Evidence
+from harness.results import CheckResult, Outcome, RequirementResult, RunResult, Verdict
 
 # Worst first, so the checks a reader must look at are at the top of the list.
 _SEVERITY = (Outcome.FAIL, Outcome.ERROR, Outcome.FLAKY, Outcome.WARN, Outcome.NOT_TESTED, Outcome.SKIP, Outcome.PASS)

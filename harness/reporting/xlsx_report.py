@@ -219,7 +219,8 @@ def _table(ws: Worksheet, columns: Sequence[_Column], rows: Iterable[Sequence[Ce
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.sheet_properties.pageSetUpPr is not None:  # always set by openpyxl; the stubs allow None
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _run_sheet(ws: Worksheet, run: RunResult, lang: str) -> None:

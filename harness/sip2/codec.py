@@ -32,7 +32,8 @@ from harness.sip2.model import (
     new_decoded,
 )
 from harness.sip2.reading import read_message
-from harness.sip2.rules import CodecFinding, Severity
+from harness.rules import Severity
+from harness.sip2.rules import CodecFinding
 
 __all__ = [
     "DEFAULT_MAX_FRAME", "CodecFinding", "Decoded", "Frame", "Framer", "LocalEncodingError",

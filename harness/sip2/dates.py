@@ -64,7 +64,8 @@ def parse_date(text: str) -> datetime | CodecFinding:
     # Slices, not strptime: strptime accepts one-digit months and would misread "13".
     parts = (digits[0:4], digits[4:6], digits[6:8], digits[8:10], digits[10:12], digits[12:14])
     try:
-        parsed = datetime(*(int(part) for part in parts))
+        year, month, day, hour, minute, second = (int(part) for part in parts)
+        parsed = datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
         return finding("date_format", f"not a calendar date/time: {text!r} ({exc})")
     return parsed.replace(tzinfo=tzinfo)
