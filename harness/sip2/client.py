@@ -23,7 +23,7 @@ from types import TracebackType
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
 from harness.evidence import utc_now
 from harness.sip2.codec import DEFAULT_MAX_FRAME, Decoded, Framer, Message, decode, encode, resolve_charset
-from harness.sip2.transcript import Exchange, mask
+from harness.sip2.transcript import Exchange
 
 _TERMINATORS = re.compile(rb"\r\n|\r|\n")
 TRANSCRIPT_LENGTH = 500  # exchanges kept per connection (the newest)
@@ -199,8 +199,14 @@ class Client:
         if len(replies) < expect:  # end of stream before every reply was in
             leftover = self._framer.close()
             if leftover is not None:
+                # Half a reply, then the end: the target's fault, returned (decoded as
+                # truncated) for a check to judge, as a reply that never ends is.
                 replies.append(decode(leftover, charset=self.charset))
-            note = "the target closed the connection" + (" mid-message" if leftover is not None else "")
+                self._record(data, received, replies, sequence, started, at,
+                             f"the target closed the connection mid-message after {received.total:,} bytes")
+                self.close()
+                return replies
+            note = "the target closed the connection"
             exchange = self._record(data, received, replies, sequence, started, at, note)
             self.close()
             raise ConnectionLost(f"{where}: {note}", exchange)
@@ -236,7 +242,7 @@ class Client:
             note = f"{note}; " if note else ""
             note += f"{received.total:,} bytes came, the first {len(received.data):,} are kept"
         exchange = Exchange(
-            mask(data, self.charset), mask(received.data, self.charset), tuple(replies[:MAX_KEPT_REPLIES]),
+            data, received.data, tuple(replies[:MAX_KEPT_REPLIES]),
             sequence, time.monotonic() - started, self.charset, note, at,
         )
         self.transcript.append(exchange)
@@ -267,7 +273,7 @@ class Client:
         if frames or received.total:
             self.unsolicited += frames
             self.transcript.append(Exchange(
-                b"", mask(received.data, self.charset), tuple(kept), None, 0.0, self.charset,
+                b"", received.data, tuple(kept), None, 0.0, self.charset,
                 f"unsolicited: {frames} frame(s), {received.total:,} bytes arrived before the next request", utc_now(),
             ))
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from harness.errors import HarnessError, UsageError
 from harness.sip2.messages import MESSAGES, MessageSpec
-from harness.sip2.rules import CodecFinding, Severity
+from harness.rules import Severity
+from harness.sip2.rules import CodecFinding
 
 
 class LocalProtocolError(HarnessError):
