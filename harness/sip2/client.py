@@ -18,6 +18,7 @@ import socket
 import ssl
 import time
 from collections import deque
+from collections.abc import Sequence
 from types import TracebackType
 
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
@@ -102,16 +103,22 @@ class Client:
         )
         return self._exchange(frame, expect=1, allow_silence=False, sequence=sequence)[0]
 
-    def send_raw(self, data: bytes, *, expect: int | None = None, allow_silence: bool = False) -> list[Decoded]:
+    def send_raw(
+        self, data: bytes, *, expect: int | None = None, allow_silence: bool = False,
+        cuts: Sequence[int] = (), pause: float = 0.05,
+    ) -> list[Decoded]:
         """Send bytes as they are (bad-input tests) and collect ``expect`` replies.
 
         ``expect`` defaults to the number of terminated frames in ``data`` (at least 1). With
         ``allow_silence`` a timeout returns what arrived instead of raising: silence is then
-        an observation, not an error.
+        an observation, not an error. ``cuts`` sends ``data`` in pieces, cut at those byte
+        offsets, ``pause`` seconds apart (each its own TCP segment: a request split in transit).
         """
         if expect is None:
             expect = max(1, len(_TERMINATORS.findall(data)))
-        return self._exchange(data, expect=expect, allow_silence=allow_silence, sequence=None)
+        edges = [0, *sorted(c for c in cuts if 0 < c < len(data)), len(data)]
+        pieces = [data[a:b] for a, b in zip(edges, edges[1:])]
+        return self._exchange(data, expect=expect, allow_silence=allow_silence, sequence=None, pieces=pieces, pause=pause)
 
     @property
     def next_sequence(self) -> int:
@@ -165,7 +172,10 @@ class Client:
         self._next_sequence = (sequence + 1) % 10  # the SC increments and wraps 9 -> 0
         return sequence
 
-    def _exchange(self, data: bytes, *, expect: int, allow_silence: bool, sequence: int | None) -> list[Decoded]:
+    def _exchange(
+        self, data: bytes, *, expect: int, allow_silence: bool, sequence: int | None,
+        pieces: Sequence[bytes] = (), pause: float = 0.0,
+    ) -> list[Decoded]:
         sock = self._require_socket()
         self._drain_unsolicited(sock)
         started, at = time.monotonic(), utc_now()
@@ -175,7 +185,10 @@ class Client:
         where = f"SIP2 {self.host}:{self.port}"
         try:
             sock.settimeout(self.timeout)
-            sock.sendall(data)
+            if len(pieces) > 1:
+                self._send_pieces(sock, pieces, pause)
+            else:
+                sock.sendall(data)
             while len(replies) < expect:
                 frame = self._framer.next_frame()
                 if frame is not None:
@@ -212,6 +225,14 @@ class Client:
             raise ConnectionLost(f"{where}: {note}", exchange)
         self._record(data, received, replies, sequence, started, at)
         return replies
+
+    @staticmethod
+    def _send_pieces(sock: socket.socket, pieces: Sequence[bytes], pause: float) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each piece its own segment
+        for index, piece in enumerate(pieces):
+            if index:
+                time.sleep(pause)
+            sock.sendall(piece)
 
     def _timed_out(
         self, data: bytes, received: _Kept, replies: list[Decoded], sequence: int | None, started: float, at: str,

@@ -297,7 +297,7 @@ def _renewal_access(acs: ACS, request: Message) -> patrons.PatronAccess:
 def _renew(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
     access = _renewal_access(acs, request)
     item = find_item(acs.consortium, request.get("AB") or "")
-    if acs.defects.active(d.RENEW_ANY_LOAN) and item is not None and item.borrower is not None:
+    if acs.defects.active(d.RENEW_ANY_LOAN) and item is not None and item.borrower not in (None, request.get("AA")):
         # DEFECT sip2-renew-any-loan: the loan is renewed for whoever has it.
         access = patrons.PatronAccess(acs.consortium.patrons.get(item.borrower), True, True)
     loan = circ.renew(acs.consortium, access=access, item_barcode=request.get("AB") or "", now=now)
