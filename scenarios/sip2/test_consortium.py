@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from harness.sip2 import defects
-
 from harness.findings import not_tested
+from harness.sip2 import defects
 from harness.sip2 import requests as rq
 from harness.sip2.checks import SPEC, ask, fail
 

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from harness.sip2 import defects
-
 from harness.findings import not_tested, skip_undeclared
+from harness.sip2 import defects
 from harness.sip2 import requests as rq
 from harness.sip2.checks import SPEC, ask, fail
 from harness.sip2.client import TLSFailed
@@ -71,8 +70,8 @@ def _effects(code: str, client: Any, t: Any, reply: Message) -> list[str]:
     if code == "65":  # Renew All Response (66): the counts are the lists' lengths
         renewed, unrenewed = reply.get_all("BM"), reply.get_all("BN")
         if reply.fixed_value("renewed_count") != f"{len(renewed):04d}" or reply.fixed_value("unrenewed_count") != f"{len(unrenewed):04d}":
-            return [f"66 counts {reply.fixed_value('renewed_count')}/{reply.fixed_value('unrenewed_count')}, "
-                    f"lists {len(renewed)} BM / {len(unrenewed)} BN"]
+            return [(f"66 counts {reply.fixed_value('renewed_count')}/{reply.fixed_value('unrenewed_count')}, "
+                     f"lists {len(renewed)} BM / {len(unrenewed)} BN")]
     if code == "01":  # Block Patron: the card is blocked, as the patron's own 24 then says
         patron = t.patrons[0]
         status = ask(client, rq.patron_status(t.institution, patron.barcode, patron.pin)).fixed_value("patron_status")

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
+from harness.findings import cannot_judge, not_tested
 from harness.sip2 import defects
-
-from harness.findings import cannot_judge, Finding, not_tested
 from harness.sip2 import requests as rq
 from harness.sip2.checks import SPEC, ask, fail, log_in
 from harness.sip2.client import ConnectionLost
