@@ -25,6 +25,8 @@ CHECKSUM_OVER_CHARACTERS = _sip2(
 CHECKSUM_NO_LEADING_ZERO = _sip2(
     "sip2-checksum-no-leading-zero", "AZ is written without leading zeros (3 hex digits when below 0x1000)",
     "ceridwen SIP library #3; PyPI sip2 1.1")
+CHECKSUM_LOWERCASE = _sip2(
+    "sip2-checksum-lowercase", "AZ is written in lower-case hex", "pysip2 0.1.0 accepts lower-case hex on input, so a strict peer never notices")
 NO_AY_ECHO = _sip2("sip2-no-ay-echo", "replies carry AY0 whatever sequence number the request had")
 WRONG_AO = _sip2(
     "sip2-wrong-ao", "replies carry the login account's institution id, not the request's AO",
@@ -129,4 +131,5 @@ CATALOGUE: tuple[Defect, ...] = (
     PENDING_HOLDS_AS_AVAILABLE, FEE_PAID_NOT_DEDUCTED, BLOCK_PATRON_NO_EFFECT, PIN_IGNORED_ON_RENEW,
     STATUS_WITHOUT_CQ, LISTS_WITHOUT_PIN, IMPOSSIBLE_DATE, UTC_AS_LOCAL, DUE_DATE_DST_SHIFT,
     UNKNOWN_FIELD_REFUSED, PIPELINED_DROPPED, SPLIT_REQUEST_FRAGMENTS, ERROR_REPLY_UNTERMINATED,
+    CHECKSUM_LOWERCASE,
 )

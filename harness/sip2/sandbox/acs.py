@@ -196,6 +196,8 @@ class ACS:
                 text = "%04X" % (-sum(map(ord, data.decode(charset))) & 0xFFFF)
             else:
                 text = checksum(data)
+            if self.defects.active(d.CHECKSUM_LOWERCASE):
+                text = text.lower()  # DEFECT sip2-checksum-lowercase
             if self.defects.active(d.CHECKSUM_NO_LEADING_ZERO):
                 text = "%X" % int(text, 16)  # DEFECT sip2-checksum-no-leading-zero: "%X", not "%04X"
             return text
