@@ -93,7 +93,7 @@ def _elsewhere(target: Any, item: Any) -> str:
     other = next((lib for lib in target.libraries if lib.number != item.home_library and lib.kind in ("public", "school")), None)
     if other is None:
         not_tested("the profile needs two member libraries")
-    return target.institution_of(other.number)
+    return str(target.institution_of(other.number))
 
 
 @pytest.mark.requirement("SIP-05")
