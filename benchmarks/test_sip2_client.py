@@ -21,6 +21,7 @@ from harness.sip2 import requests as rq
 from harness.sip2.checks import log_in
 from harness.sip2.client import Client
 from harness.sip2.codec import encode
+from harness.sip2.unit import SIP2
 
 TRANSACTIONS = 300
 RATES: dict[str, float] = {}
@@ -28,8 +29,10 @@ RATES: dict[str, float] = {}
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[tuple[str, int]]:
-    with Sandbox(load_profile(SANDBOX_PROFILE)) as endpoints:
-        yield endpoints.sip2
+    with Sandbox(load_profile(SANDBOX_PROFILE)) as profile:
+        settings = profile.settings_for(SIP2)
+        assert settings is not None
+        yield settings.host, settings.port
 
 
 def _harness_client(endpoint: tuple[str, int]) -> int:

@@ -107,8 +107,10 @@ def _pending_holds(consortium: Consortium, item: Item) -> Iterator[tuple[Patron,
 
 def checkout(
     consortium: Consortium, *, library: Library | None, access: PatronAccess, item_barcode: str,
-    renewal_allowed: bool, now: datetime,
+    renewal_allowed: bool, now: datetime, due: datetime | None = None,
 ) -> Loan:
+    """Lend the item. ``due`` is a due date already promised at the counter (a loan made while
+    the system was off-line and recorded now); otherwise the loan period decides."""
     with consortium.lock:
         item = find_item(consortium, item_barcode)
         patron = access.patron
@@ -131,7 +133,7 @@ def checkout(
         if not may_borrow_at(consortium, patron, library):
             return Loan(False, f"{library.name} låner ikke ut til lånere fra ditt bibliotek", item)
         patron.holds = [h for h in patron.holds if not (h.available and h.item_barcode == item.barcode)]
-        item.borrower, item.due, item.renewals = patron.barcode, _due(now), 0
+        item.borrower, item.due, item.renewals = patron.barcode, due or _due(now), 0
         item.location, item.in_transit_to = library.number, None
         return Loan(True, f"Lånt ut til {item.due:%d.%m.%Y}", item)
 

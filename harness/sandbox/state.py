@@ -208,10 +208,12 @@ def seed_loans(consortium: Consortium, keep_available: Iterable[str] = (), now: 
 
 
 def seed_fees(consortium: Consortium) -> None:
-    """TST0000003 owes 50.00 NOK (overdue), so Fee Paid (37) has something to pay."""
-    patron = consortium.patrons.get("TST0000003")
-    if patron is not None and not patron.fees:
-        patron.fees.append(Fee("sbx-fee-0001", Decimal("50.00"), FeeKind.OVERDUE, "NOK", description="Purregebyr"))
+    """TST0000003 owes 50.00 NOK (overdue), so Fee Paid (37) has something to pay; TST0000001
+    owes 25.00 NOK, so one patron has loans, holds and a fee at once (the privacy probes')."""
+    for barcode, fee_id, amount in (("TST0000003", "sbx-fee-0001", "50.00"), ("TST0000001", "sbx-fee-0002", "25.00")):
+        patron = consortium.patrons.get(barcode)
+        if patron is not None and not patron.fees:
+            patron.fees.append(Fee(fee_id, Decimal(amount), FeeKind.OVERDUE, "NOK", description="Purregebyr"))
 
 
 def seed_holds(consortium: Consortium, keep_available: Iterable[str] = ()) -> None:
@@ -228,8 +230,8 @@ def seed_holds(consortium: Consortium, keep_available: Iterable[str] = ()) -> No
     if waiting is not None:
         patron.holds.append(Hold(waiting.record_id, patron.home_library, waiting.barcode, available=True))
     pending = next((i for i in free if waiting is None or i.record_id != waiting.record_id), None)
-    if pending is not None:
-        patron.holds.append(Hold(pending.record_id, patron.home_library))
+    if pending is not None:  # a hold on this very copy, still on the shelf: not yet trapped
+        patron.holds.append(Hold(pending.record_id, patron.home_library, pending.barcode))
 
 
 def new_consortium(profile: Profile) -> Consortium:

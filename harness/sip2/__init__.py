@@ -9,8 +9,11 @@
     errordetect.py  the AY/AZ trailer and the checksum
     dates.py        18-character SIP2 dates
     model.py        Message, Decoded and the harness-side errors
-    transcript.py   Exchange: what was sent and received, secrets masked
-    client.py       Client: the socket loop, TLS, timeouts
+    transcript.py   Exchange: what was sent and received, secrets masked when read
+    client.py       Client: the socket loop, TLS, timeouts, requests split on purpose
+    requests.py     builders for the requests a self-check sends
+    judging.py      what replies must agree with: PIN refusals, counts, dates, the clock
+    checks.py       what every SIP2 scenario shares: ask, fail, the test loan
 """
 
 from harness.sip2.client import Client, ConnectionLost, TLSFailed

@@ -18,13 +18,14 @@ import socket
 import ssl
 import time
 from collections import deque
+from collections.abc import Sequence
 from types import TracebackType
 
 from harness.budget import UNLIMITED, BudgetExceeded, CheckBudget
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
 from harness.evidence import utc_now
 from harness.sip2.codec import DEFAULT_MAX_FRAME, Decoded, Framer, Message, decode, encode, resolve_charset
-from harness.sip2.transcript import Exchange, mask
+from harness.sip2.transcript import Exchange
 
 _TERMINATORS = re.compile(rb"\r\n|\r|\n")
 TRANSCRIPT_LENGTH = 500  # exchanges kept per connection (the newest)
@@ -105,16 +106,22 @@ class Client:
         )
         return self._exchange(frame, expect=1, allow_silence=False, sequence=sequence)[0]
 
-    def send_raw(self, data: bytes, *, expect: int | None = None, allow_silence: bool = False) -> list[Decoded]:
+    def send_raw(
+        self, data: bytes, *, expect: int | None = None, allow_silence: bool = False,
+        cuts: Sequence[int] = (), pause: float = 0.05,
+    ) -> list[Decoded]:
         """Send bytes as they are (bad-input tests) and collect ``expect`` replies.
 
         ``expect`` defaults to the number of terminated frames in ``data`` (at least 1). With
         ``allow_silence`` a timeout returns what arrived instead of raising: silence is then
-        an observation, not an error.
+        an observation, not an error. ``cuts`` sends ``data`` in pieces, cut at those byte
+        offsets, ``pause`` seconds apart (each its own TCP segment: a request split in transit).
         """
         if expect is None:
             expect = max(1, len(_TERMINATORS.findall(data)))
-        return self._exchange(data, expect=expect, allow_silence=allow_silence, sequence=None)
+        edges = [0, *sorted(c for c in cuts if 0 < c < len(data)), len(data)]
+        pieces = [data[a:b] for a, b in zip(edges, edges[1:])]
+        return self._exchange(data, expect=expect, allow_silence=allow_silence, sequence=None, pieces=pieces, pause=pause)
 
     @property
     def next_sequence(self) -> int:
@@ -168,7 +175,10 @@ class Client:
         self._next_sequence = (sequence + 1) % 10  # the SC increments and wraps 9 -> 0
         return sequence
 
-    def _exchange(self, data: bytes, *, expect: int, allow_silence: bool, sequence: int | None) -> list[Decoded]:
+    def _exchange(
+        self, data: bytes, *, expect: int, allow_silence: bool, sequence: int | None,
+        pieces: Sequence[bytes] = (), pause: float = 0.0,
+    ) -> list[Decoded]:
         sock = self._require_socket()
         self._drain_unsolicited(sock)
         started, at = time.monotonic(), utc_now()
@@ -178,7 +188,10 @@ class Client:
         where = f"SIP2 {self.host}:{self.port}"
         try:
             sock.settimeout(self.timeout)
-            sock.sendall(data)
+            if len(pieces) > 1:
+                self._send_pieces(sock, pieces, pause)
+            else:
+                sock.sendall(data)
             while len(replies) < expect:
                 frame = self._framer.next_frame()
                 if frame is not None:
@@ -207,13 +220,27 @@ class Client:
         if len(replies) < expect:  # end of stream before every reply was in
             leftover = self._framer.close()
             if leftover is not None:
+                # Half a reply, then the end: the target's fault, returned (decoded as
+                # truncated) for a check to judge, as a reply that never ends is.
                 replies.append(decode(leftover, charset=self.charset))
-            note = "the target closed the connection" + (" mid-message" if leftover is not None else "")
+                self._record(data, received, replies, sequence, started, at,
+                             f"the target closed the connection mid-message after {received.total:,} bytes")
+                self.close()
+                return replies
+            note = "the target closed the connection"
             exchange = self._record(data, received, replies, sequence, started, at, note)
             self.close()
             raise ConnectionLost(f"{where}: {note}", exchange)
         self._record(data, received, replies, sequence, started, at)
         return replies
+
+    @staticmethod
+    def _send_pieces(sock: socket.socket, pieces: Sequence[bytes], pause: float) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each piece its own segment
+        for index, piece in enumerate(pieces):
+            if index:
+                time.sleep(pause)
+            sock.sendall(piece)
 
     def _timed_out(
         self, data: bytes, received: _Kept, replies: list[Decoded], sequence: int | None, started: float, at: str,
@@ -244,7 +271,7 @@ class Client:
             note = f"{note}; " if note else ""
             note += f"{received.total:,} bytes came, the first {len(received.data):,} are kept"
         exchange = Exchange(
-            mask(data, self.charset), mask(received.data, self.charset), tuple(replies[:MAX_KEPT_REPLIES]),
+            data, received.data, tuple(replies[:MAX_KEPT_REPLIES]),
             sequence, time.monotonic() - started, self.charset, note, at,
         )
         self.transcript.append(exchange)
@@ -275,7 +302,7 @@ class Client:
         if frames or received.total:
             self.unsolicited += frames
             self.transcript.append(Exchange(
-                b"", mask(received.data, self.charset), tuple(kept), None, 0.0, self.charset,
+                b"", received.data, tuple(kept), None, 0.0, self.charset,
                 f"unsolicited: {frames} frame(s), {received.total:,} bytes arrived before the next request", utc_now(),
             ))
 

@@ -177,12 +177,13 @@ def decode(
 ) -> Decoded:
     """Read one frame. Never raises on peer data: problems come back as findings.
 
-    ``frame`` is a :class:`Frame` from :class:`Framer` (its framing findings are kept; an
-    incomplete frame gives no message) or the bytes of one message, with or without its
-    terminator.
+    ``frame`` is a :class:`Frame` from :class:`Framer` (its framing findings are kept) or the
+    bytes of one message, with or without its terminator. A frame the stream ended inside
+    (``truncated``) is read as far as it goes, so a check can judge what came; an oversized
+    frame, cut at the harness's limit, gives no message.
     """
     if isinstance(frame, Frame):
-        if not frame.complete:
+        if not frame.complete and (frame.terminator or any(f.rule.id == "oversized" for f in frame.findings)):
             return new_decoded(None, frame.findings, frame.raw)
         message, found = read_message(frame.data, resolve_charset(charset), delimiter)
         return new_decoded(message, (*frame.findings, *found), frame.raw)

@@ -25,6 +25,8 @@ CHECKSUM_OVER_CHARACTERS = _sip2(
 CHECKSUM_NO_LEADING_ZERO = _sip2(
     "sip2-checksum-no-leading-zero", "AZ is written without leading zeros (3 hex digits when below 0x1000)",
     "ceridwen SIP library #3; PyPI sip2 1.1")
+CHECKSUM_LOWERCASE = _sip2(
+    "sip2-checksum-lowercase", "AZ is written in lower-case hex", "pysip2 0.1.0 accepts lower-case hex on input, so a strict peer never notices")
 NO_AY_ECHO = _sip2("sip2-no-ay-echo", "replies carry AY0 whatever sequence number the request had")
 WRONG_AO = _sip2(
     "sip2-wrong-ao", "replies carry the login account's institution id, not the request's AO",
@@ -71,9 +73,63 @@ BX_OVERCLAIMS = _sip2(
     "sip2-bx-overclaims", "98 BX declares Hold (15) and Fee Paid (37), which are answered as failures",
     "research/sip2.md P14")
 
+# -- what the core messages say (SIP-01) -----------------------------------------------------------
+LOGIN_ANY_PASSWORD = _sip2("sip2-login-any-password", "93 is answered 941 whatever the password (CO)")
+BX_DENIES_CORE = _sip2(
+    "sip2-bx-denies-core", "98 BX says N for Renew (29) and End Patron Session (35), which work",
+    "NYPL-Simplified/circulation PR #1309 (dialects without End Session)")
+RENEW_ANY_LOAN = _sip2(
+    "sip2-renew-any-loan", "29 renews an item that is on loan to another patron (ok = 1, that loan extended)")
+END_SESSION_LOGS_OUT = _sip2(
+    "sip2-end-session-logs-out", "after 35 End Patron Session the connection is logged out: later requests are refused")
+ITEM_INFO_IGNORES_LOANS = _sip2(
+    "sip2-item-info-ignores-loans", "18 says 03 available and no due date for an item on loan")
+DESENSITIZE_ON_REFUSAL = _sip2("sip2-desensitize-on-refusal", "a refused checkout (ok = 0) says desensitize = Y")
+RENEWAL_OK_ECHOES_POLICY = _sip2(
+    "sip2-renewal-ok-echoes-policy", "12 renewal ok echoes the request's SC renewal policy instead of saying whether it was a renewal")
+ALERT_FLAG_OFF = _sip2("sip2-alert-flag-off", "10 sends routing (CT, CV) with alert = N")
+COUNTS_DISAGREE = _sip2("sip2-counts-disagree", "64's charged items count leaves out overdue items that AU lists")
+PENDING_HOLDS_AS_AVAILABLE = _sip2(
+    "sip2-pending-holds-as-available", "64 lists holds still waiting for a copy in AS (hold items) instead of CD",
+    "rero/rero-ils #3173")
+FEE_PAID_NOT_DEDUCTED = _sip2("sip2-fee-paid-not-deducted", "37 is accepted but the fee (BV) stays as it was")
+BLOCK_PATRON_NO_EFFECT = _sip2("sip2-block-patron-no-effect", "01 Block Patron is answered but the card is not blocked")
+
+# -- patron PINs (SIP-06) ---------------------------------------------------------------------------
+PIN_IGNORED_ON_RENEW = _sip2(
+    "sip2-pin-ignored-on-renew", "29 and 65 do not check the patron PIN (AD): a wrong PIN renews")
+STATUS_WITHOUT_CQ = _sip2(
+    "sip2-status-without-cq", "24 never carries CQ: a PIN sent is not validated", "NYPL-Simplified/circulation PR #756")
+LISTS_WITHOUT_PIN = _sip2("sip2-lists-without-pin", "64 sends the item list the summary asks for even with a wrong PIN")
+
+# -- dates -------------------------------------------------------------------------------------------
+IMPOSSIBLE_DATE = _sip2("sip2-impossible-date", "98's date/time sync is a day that does not exist (30 February)")
+UTC_AS_LOCAL = _sip2(
+    "sip2-utc-as-local", "transaction dates are UTC wall-clock time written with four blanks (local time)")
+DUE_DATE_DST_SHIFT = _sip2(
+    "sip2-due-date-dst-shift", "due dates are shown with today's UTC offset, an hour off across the daylight-saving switch",
+    "rero/rero-ils #2748 (the same root cause in an ILS's UI)")
+
+# -- more of the wire ------------------------------------------------------------------------------------
+UNKNOWN_FIELD_REFUSED = _sip2("sip2-unknown-field-refused", "a request with an unknown field id is answered 96")
+PIPELINED_DROPPED = _sip2(
+    "sip2-pipelined-dropped", "only the first request of a TCP segment is answered, the rest dropped",
+    "Libki/libki-server #110; invenio-sip2 server.py (one recv per message)")
+SPLIT_REQUEST_FRAGMENTS = _sip2(
+    "sip2-split-request-fragments", "each TCP segment is taken for a whole request: a split request gets 96s",
+    "kcls/evergreen-universe-rs sip2 connection.rs; PyPI sip2 1.1 (one recv per message)")
+ERROR_REPLY_UNTERMINATED = _sip2(
+    "sip2-error-reply-unterminated", "96 is sent without its CR", "folio-org/edge-sip2 PR #170 (SIP2-208)")
+
 CATALOGUE: tuple[Defect, ...] = (
     CRLF_TERMINATOR, CHECKSUM_OVER_CHARACTERS, CHECKSUM_NO_LEADING_ZERO, NO_AY_ECHO, WRONG_AO,
     LATIN1_NAMES, NFD_NAMES, FIXED_FIELD_SHORT, ACCEPT_WRONG_PIN, UNKNOWN_PATRON_DATA,
     NO_LOGIN_REQUIRED, IGNORE_BAD_CHECKSUM, RESEND_STALE, FOREIGN_PATRON_REFUSED, NO_ROUTING,
     BX_OVERCLAIMS, CLOSES_ON_BLANK_DUE_DATE, CRLF_REQUESTS_IGNORED, STALE_REPLAY, TLS_WRONG_HOSTNAME,
+    LOGIN_ANY_PASSWORD, BX_DENIES_CORE, RENEW_ANY_LOAN, END_SESSION_LOGS_OUT, ITEM_INFO_IGNORES_LOANS,
+    DESENSITIZE_ON_REFUSAL, RENEWAL_OK_ECHOES_POLICY, ALERT_FLAG_OFF, COUNTS_DISAGREE,
+    PENDING_HOLDS_AS_AVAILABLE, FEE_PAID_NOT_DEDUCTED, BLOCK_PATRON_NO_EFFECT, PIN_IGNORED_ON_RENEW,
+    STATUS_WITHOUT_CQ, LISTS_WITHOUT_PIN, IMPOSSIBLE_DATE, UTC_AS_LOCAL, DUE_DATE_DST_SHIFT,
+    UNKNOWN_FIELD_REFUSED, PIPELINED_DROPPED, SPLIT_REQUEST_FRAGMENTS, ERROR_REPLY_UNTERMINATED,
+    CHECKSUM_LOWERCASE,
 )

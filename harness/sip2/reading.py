@@ -94,42 +94,82 @@ def read_message(data: bytes, charset: str, delimiter: str) -> tuple[Message | N
     if matched is not None:
         fixed = matched.groups()
     else:
-        start = _resynchronised(spec, data, end, found)
+        start, values = _resynchronised(spec, data, end, found)
         if start == flen:
             _report_fixed(spec, data[2:flen], found)
-        fixed = layout.split_fixed(data[:start].decode("latin-1").ljust(flen))
+        fixed = values if values is not None else layout.split_fixed(data[:start].decode("latin-1").ljust(flen))
     fields = _read_fields(data[start:end], start, layout, charset, delimiter, found)
     return new_message(spec.code, fixed, fields, sequence, check), found
 
 
 _MAX_SHIFT = 3  # bytes a fixed part may be short or long and still be read past
+# Characters tried in place of a missing one when working out which fixed field is short.
+_FILL = [chr(c).encode("latin-1") for c in range(0x20, 0x7F)]
 
 
-def _resynchronised(spec: MessageSpec, data: bytes, end: int, found: list[CodecFinding]) -> int:
-    """Where the variable fields really start when the fixed part is a few bytes off.
+def _resynchronised(
+    spec: MessageSpec, data: bytes, end: int, found: list[CodecFinding]
+) -> tuple[int, tuple[str, ...] | None]:
+    """Where the variable fields really start when the fixed part is a few bytes off, and the
+    fixed values read around the faulty field when it can be told which one it is.
 
     One root cause, one finding: a fixed field one character short would otherwise shift every
     later fixed field (a cascade of format findings) and swallow the first variable field (AO
     "missing" while the transcript shows it). If the bytes at the expected start do not begin
     an allowed field but a few bytes earlier or later do, the fields are read from there and
-    the shift is reported once, at the first fixed field that does not fit.
+    the shift is reported once, at the field that explains it (:func:`_explain_shift`).
     """
     flen = spec.fixed_length
     if not spec.allowed or _starts_field(spec, data, flen, end):
-        return flen
+        return flen, None
     for shift in (-1, 1, -2, 2, -3, 3):
         start = flen + shift
         if 2 <= start <= end and _starts_field(spec, data, start, end):
-            first_bad = _first_bad_fixed(spec, data[:start].ljust(flen, b" "))
+            culprit, values = _explain_shift(spec, data[:start], shift)
+            if culprit is None:
+                culprit = _first_bad_fixed(spec, data[:start].ljust(flen, b" ")) or None
             how = f"{-shift} byte(s) short" if shift < 0 else f"{shift} byte(s) long"
+            where = f" ({culprit} is {how})" if culprit else ""
             found.append(finding(
                 "fixed_too_short" if shift < 0 else "fixed_field_format",
-                f"the fixed part is {how}: the variable fields start at byte {start}, not {flen}"
-                + (f" (first misfit: {first_bad})" if first_bad else ""),
-                spec.fixed[0].offset if not first_bad else next(f.offset for f in spec.fixed if f.name == first_bad),
+                f"the fixed part is {how}: the variable fields start at byte {start}, not {flen}{where}",
+                spec.fixed_field(culprit).offset if culprit else spec.fixed[0].offset,
             ))
-            return start
-    return flen
+            return start, values
+    return flen, None
+
+
+def _explain_shift(spec: MessageSpec, head: bytes, shift: int) -> tuple[str | None, tuple[str, ...] | None]:
+    """The earliest fixed field whose being ``shift`` bytes off leaves every other fixed field
+    well-formed, and the fixed values read that way; (None, None) when none does.
+
+    The earliest such field is taken: every byte before it reads as it should, and the bytes
+    cannot say more (a language one digit short and a date one digit short can leave the same
+    bytes). The culprit's own value must be one character away from its format, so a field that
+    merely happens to sit before the damage is not blamed. Only a one-byte shift is explained.
+    """
+    if abs(shift) != 1:
+        return None, None
+    for index, culprit in enumerate(spec.fixed):
+        values: list[bytes] = []
+        for position, field in enumerate(spec.fixed):
+            offset = field.offset + (shift if position > index else 0)
+            length = field.length + (shift if position == index else 0)
+            values.append(head[offset:offset + length])
+        others_fit = all(
+            _FIELD_PATTERNS[field.format].fullmatch(value) is not None
+            for position, (field, value) in enumerate(zip(spec.fixed, values)) if position != index
+        )
+        if others_fit and _one_off(_FIELD_PATTERNS[culprit.format], values[index], shift):
+            return culprit.name, tuple(v.decode("latin-1") for v in values)
+    return None, None
+
+
+def _one_off(pattern: re.Pattern[bytes], value: bytes, shift: int) -> bool:
+    """``value`` fits ``pattern`` with one character put back (shift -1) or taken out (+1)."""
+    if shift < 0:
+        return any(pattern.fullmatch(value[:i] + fill + value[i:]) for i in range(len(value) + 1) for fill in _FILL)
+    return any(pattern.fullmatch(value[:i] + value[i + 1:]) for i in range(len(value)))
 
 
 def _starts_field(spec: MessageSpec, data: bytes, at: int, end: int) -> bool:

@@ -1,8 +1,12 @@
-"""What the harness keeps of a SIP2 conversation: exchanges, redacted, readable.
+"""What the harness keeps of a SIP2 conversation: exchanges, redacted when they are read.
 
-Every byte sent or received is kept, but only after the secret fields are masked: CO (login
-password) and AD (patron password), wherever they sit in the message. The raw bytes with
-secrets in them are never stored (DESIGN.md: "Credentials and PINs never appear in any
+Every byte sent or received is kept in the connection's bounded transcript (the newest
+exchanges only, see ``client.TRANSCRIPT_LENGTH``), and whatever leaves an exchange, as bytes,
+text, hex or evidence, has the secret fields masked: CO (login password) and AD (patron
+password), wherever they sit in the message. Masking is lazy: it costs nothing per
+transaction, only when an exchange is rendered (a FAIL's evidence, a debugging print), so a
+load run of thousands of transactions pays for none of it. The unmasked bytes are private to
+the exchange and never rendered (DESIGN.md: "Credentials and PINs never appear in any
 report"); the run's redactor masks every known secret value again at the edge. A masked
 frame's checksum no longer verifies; the decoded replies keep what the target actually sent.
 
@@ -64,20 +68,30 @@ def _byte(char: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """One request and what came back, secrets masked.
+    """One request and what came back. ``sent`` and ``received`` are masked when read.
 
-    ``sent`` and ``received`` are the masked bytes; ``replies`` are the decoded frames (an
-    empty tuple when the target stayed silent or the exchange only drained unsolicited data).
+    ``replies`` are the decoded frames (an empty tuple when the target stayed silent or the
+    exchange only drained unsolicited data).
     """
 
-    sent: bytes
-    received: bytes
+    wire_sent: bytes  # as sent, secrets included: read ``sent`` instead
+    wire_received: bytes  # as received (the first KEEP_BYTES): read ``received`` instead
     replies: tuple[Decoded, ...]
     sequence: int | None
     elapsed: float
     charset: str
     note: str = ""
     at: str = ""  # ISO 8601 UTC, when the request went out
+
+    @property
+    def sent(self) -> bytes:
+        """What was sent, CO and AD masked."""
+        return mask(self.wire_sent, self.charset) if self.wire_sent else b""
+
+    @property
+    def received(self) -> bytes:
+        """What came back, CO and AD masked (a target echoing a PIN must not leak it either)."""
+        return mask(self.wire_received, self.charset) if self.wire_received else b""
 
     @property
     def sent_text(self) -> str:

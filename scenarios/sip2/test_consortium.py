@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from harness.sip2 import defects
-
 from harness.findings import not_tested
+from harness.sip2 import defects
 from harness.sip2 import requests as rq
 from harness.sip2.checks import SPEC, ask, fail
 
@@ -85,8 +84,8 @@ def _check_routing(sip2: Any, target: Any, loans: list[Any], item: Any, returned
         problems.append(f"checkin at {returned_at} refused (ok={reply.fixed_value('ok')})")
     if destination not in expected:
         problems.append(f"{item.kind} item {item.barcode} returned at {returned_at}: CT {destination!r}, expected one of {sorted(expected)}")
-    if not reply.get("CV") or reply.fixed_value("alert") != "Y":
-        problems.append(f"{item.kind} item {item.barcode}: alert={reply.fixed_value('alert')!r}, CV={reply.get('CV')!r} (no routing alert)")
+    if not reply.get("CV"):  # the alert flag beside it is test_checkin_flags_agree_with_item's to judge
+        problems.append(f"{item.kind} item {item.barcode}: no CV alert type (CV={reply.get('CV')!r})")
     return problems
 
 
@@ -94,7 +93,7 @@ def _elsewhere(target: Any, item: Any) -> str:
     other = next((lib for lib in target.libraries if lib.number != item.home_library and lib.kind in ("public", "school")), None)
     if other is None:
         not_tested("the profile needs two member libraries")
-    return target.institution_of(other.number)
+    return str(target.institution_of(other.number))
 
 
 @pytest.mark.requirement("SIP-05")
@@ -110,7 +109,7 @@ def test_return_anywhere_routes_item_home(sip2: Any, sip2_target: Any, loans: li
         not_tested("the profile needs a [[patron]] and a regular [[item]]")
     problems = _check_routing(sip2, sip2_target, loans, item, _elsewhere(sip2_target, item))
     if problems:
-        raise fail(problems[0], clause=ROUTING_CLAUSE, client=sip2, expected="alert = Y, CT = the home library, CV = the alert type", details=problems)
+        raise fail(problems[0], clause=ROUTING_CLAUSE, client=sip2, expected="CT = the home library, CV = the alert type", details=problems)
 
 
 @pytest.mark.requirement("SIP-05")
@@ -126,4 +125,4 @@ def test_bookbus_and_deposit_items_are_routed(sip2: Any, sip2_target: Any, loans
         not_tested("the profile lists no bookbus or deposit [[item]]")
     problems = [p for item in items for p in _check_routing(sip2, sip2_target, loans, item, _elsewhere(sip2_target, item))]
     if problems:
-        raise fail(problems[0], clause=ROUTING_CLAUSE, client=sip2, expected="CT = the bus's or the deposit's library, CV set, alert = Y", details=problems)
+        raise fail(problems[0], clause=ROUTING_CLAUSE, client=sip2, expected="CT = the bus's or the deposit's library, CV set", details=problems)

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from harness.sip2 import defects
-
 from harness.findings import not_tested, skip_undeclared
+from harness.sip2 import defects
 from harness.sip2 import requests as rq
 from harness.sip2.checks import SPEC, ask, fail
 from harness.sip2.client import TLSFailed
 from harness.sip2.codec import Message
 from harness.sip2.fields import SUPPORTED_MESSAGES
+from harness.sip2.messages import MESSAGES
 
 BX_POSITION = {code: position for position, (_, code) in enumerate(SUPPORTED_MESSAGES)}
 
@@ -65,10 +65,29 @@ OPTIONAL: dict[str, Callable[[Any], tuple[Message, str, str]]] = {
 }
 
 
+def _effects(code: str, client: Any, t: Any, reply: Message) -> list[str]:
+    """Whether the message did what its reply says (3M SIP2 2.00, each response's fields)."""
+    if code == "65":  # Renew All Response (66): the counts are the lists' lengths
+        renewed, unrenewed = reply.get_all("BM"), reply.get_all("BN")
+        if reply.fixed_value("renewed_count") != f"{len(renewed):04d}" or reply.fixed_value("unrenewed_count") != f"{len(unrenewed):04d}":
+            return [(f"66 counts {reply.fixed_value('renewed_count')}/{reply.fixed_value('unrenewed_count')}, "
+                     f"lists {len(renewed)} BM / {len(unrenewed)} BN")]
+    if code == "01":  # Block Patron: the card is blocked, as the patron's own 24 then says
+        patron = t.patrons[0]
+        status = ask(client, rq.patron_status(t.institution, patron.barcode, patron.pin)).fixed_value("patron_status")
+        if status[:1] != "Y":
+            return [f"after 01 Block Patron, {patron.barcode}'s 24 says charge privileges denied = {status[:1]!r}"]
+    if code == "19":  # Item Status Update: 18 then shows the item properties set
+        shown = ask(client, rq.item_information(t.institution, t.items[0].barcode)).get("CH")
+        if shown != "harness test":
+            return [f"after 19 set CH 'harness test', 18 says CH {shown!r}"]
+    return []
+
+
 @pytest.mark.requirement("SIP-08")
 @pytest.mark.destructive
 @pytest.mark.parametrize("code", list(OPTIONAL))
-@pytest.mark.failed_by(defects.BX_OVERCLAIMS)
+@pytest.mark.failed_by(defects.BX_OVERCLAIMS, defects.BLOCK_PATRON_NO_EFFECT)
 def test_declared_optional_messages_work(sip2: Any, sip2_target: Any, code: str) -> None:
     """An optional message declared in 98 BX is answered with its response and succeeds
 
@@ -83,9 +102,15 @@ def test_declared_optional_messages_work(sip2: Any, sip2_target: Any, code: str)
     request, flag, success = OPTIONAL[code](sip2_target)
     try:
         reply = ask(sip2, request)
+        problems = _effects(code, sip2, sip2_target, reply) if not flag or reply.fixed_value(flag) == success else []
+        if problems:
+            raise fail(f"{code} is declared in BX and answered, but {problems[0]}",
+                       clause=f"{SPEC}: ACS Status (98) BX supported messages; {MESSAGES[request.code].name} "
+                              f"({request.code}) / its response", client=sip2, expected="what the response says, done",
+                       details=problems)
         if flag and reply.fixed_value(flag) != success:
             raise fail(f"{code} is declared in BX but was answered {flag}={reply.fixed_value(flag)!r}, AF {reply.get('AF')!r}",
-                       clause=f"{SPEC}: ACS Status (98) BX supported messages; research/sip2.md P14 (declared but not working)",
+                       clause=f"{SPEC}: ACS Status (98) BX supported messages; NYPL-Simplified/circulation PR #1309 (dialects: declared but not working)",
                        client=sip2, expected=f"{flag} = {success}")
     finally:
         if code == "01":  # put the patron back as it was

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
+from harness.findings import cannot_judge, not_tested
 from harness.sip2 import defects
-
-from harness.findings import cannot_judge, Finding, not_tested
 from harness.sip2 import requests as rq
 from harness.sip2.checks import SPEC, ask, fail, log_in
 from harness.sip2.client import ConnectionLost
@@ -52,19 +51,20 @@ def test_checkout_with_blank_due_date_is_answered(sip2: Any, sip2_target: Any) -
 @pytest.mark.requirement("SIP-01")
 @pytest.mark.failed_by(defects.CRLF_REQUESTS_IGNORED)
 def test_requests_ending_crlf_are_answered(sip2: Any) -> None:
-    """Two requests ending CR LF, sent together, get two replies
+    """Two requests ending CR LF, one after the other, get two replies
 
-    nb: To forespørsler avsluttet med CR LF, sendt samtidig, får to svar
+    nb: To forespørsler avsluttet med CR LF, den ene etter den andre, får to svar
     """
-    frames = b"".join(
+    # One after the other (not in one segment: that is test_pipelined_requests_answered_in_order's).
+    frames = [
         encode(rq.sc_status(), charset=sip2.charset, error_detection=sip2.error_detection, sequence=(sip2.next_sequence + i) % 10, terminator=b"\r\n")
         for i in range(2)
-    )
-    replies = sip2.send_raw(frames, expect=2, allow_silence=True)
+    ]
+    replies = [d for frame in frames for d in sip2.send_raw(frame, expect=1, allow_silence=True)]
     codes = [d.message.code if d.message else "?" for d in replies]
     if codes != ["98", "98"]:
         raise fail(f"two CR LF-terminated status requests got {codes or 'no reply'}",
-                   clause=f"{SPEC}: messages end with CR; self-checks in the field end them with CR LF (research/sip2.md P1), "
+                   clause=f"{SPEC}: messages end with CR; self-checks in the field end them with CR LF (NYPL-Simplified/circulation PR #833), "
                           "and an ACS that reads the LF as the start of the next message loses it",
                    client=sip2, expected="two 98 replies", hex=True)
 
@@ -92,6 +92,10 @@ def test_identical_request_is_answered_anew(sip2: Any, sip2_target: Any, sip2_co
         if loan.fixed_value("ok") != "1":
             cannot_judge("the checkout this check needs was refused (AF: " + (loan.get("AF") or "no reason given") + ")",
                          "the consortium lending checks (test_public_patron_borrows_at_school, test_school_patron_borrows_at_public)")
+        control = ask(other, rq.item_information(at, item.barcode))  # a new request, on the other connection
+        if control.fixed_value("circulation_status") not in ("04", "05"):
+            cannot_judge("18 does not show the loan even to a new request",
+                         "test_item_information_follows_circulation")
         after = sip2.send_raw(status_frame)[0].message
     finally:
         other.send(rq.checkin(sip2_target.institution_of(item.home_library), item.barcode))
@@ -99,5 +103,5 @@ def test_identical_request_is_answered_anew(sip2: Any, sip2_target: Any, sip2_co
         state = after.fixed_value("circulation_status") if after else "unreadable"
         raise fail(f"after a checkout on another connection, the repeated item information request still says circulation status {state}",
                    clause=f"{SPEC}: error detection (AY detects lost replies; resending is what 97 is for); "
-                          "research/sip2.md P4 (Koha and Evergreen process a repeated request again)",
+                          "Koha C4/SIP/Sip/MsgType.pm handle: a repeated request is processed again",
                    client=sip2, expected="circulation status 04 (charged) after the checkout")

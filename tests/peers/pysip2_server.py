@@ -40,6 +40,7 @@ from pysip2 import (
     LOGIN,
     PATRON_INFORMATION,
     PATRON_STATUS,
+    RENEW,
     CheckinRequest,
     CheckinResponse,
     CheckoutRequest,
@@ -54,6 +55,8 @@ from pysip2 import (
     PatronInformationResponse,
     PatronStatusRequest,
     PatronStatusResponse,
+    RenewRequest,
+    RenewResponse,
     RequestContext,
     SIP2Server,
 )
@@ -90,6 +93,7 @@ class Item:
     home: str
     loaned_to: str | None = None
     due: datetime | None = None
+    held_for: str | None = None  # a patron's hold, waiting on the hold shelf
 
 
 LIBRARIES = {
@@ -123,8 +127,19 @@ def _items() -> dict[str, Item]:
             Item("99021000015", "Bokbussens sommerbok: Ærlig og ødeland", "NO-9900021", "NO-9900021"),
             # Owned by Tromsø, on deposit at Alta upper-secondary school.
             Item("99001000020", "Nordlysets historie", "NO-9900001", "NO-9900012"),
+            # Not test items: TST0000001's loan and the hold waiting for them, so that a wrong
+            # PIN has something to leak (the privacy probes need loans, a hold and a fee).
+            Item("99001000099", "Reinlykke", "NO-9900002", "NO-9900002", "TST0000001", _seeded_due()),
+            Item("99001000098", "Joikens historie", "NO-9900002", "NO-9900002", held_for="TST0000001"),
         )
     }
+
+
+def _seeded_due() -> datetime:
+    return (datetime.now() + timedelta(days=LOAN_DAYS)).replace(hour=23, minute=59, second=0, microsecond=0)
+
+
+FEES = {"TST0000001": "25.00"}  # NOK owed
 
 
 @dataclass
@@ -144,6 +159,7 @@ def build_app(*, idle_timeout: float) -> SIP2Server:
         encoding="utf-8",
         error_detection="required",
         login_required=True,
+        offline_ok=False,  # the handlers below do not record no-block (off-line) loans
         idle_timeout=idle_timeout,
         institution_id=INSTITUTION,
         library_name="Tromsø bibliotek (pysip2 0.1.0 peer)",
@@ -175,6 +191,8 @@ def build_app(*, idle_timeout: float) -> SIP2Server:
             personal_name=patron.name if authorised and patron else "",
             valid_patron=valid,
             valid_patron_password=pin_ok,
+            currency_type="NOK" if authorised and req.patron_identifier in FEES else None,
+            fee_amount=FEES.get(req.patron_identifier) if authorised else None,
             screen_message=() if authorised else ("Ukjent låner eller feil PIN",),
         )
 
@@ -183,15 +201,17 @@ def build_app(*, idle_timeout: float) -> SIP2Server:
         patron, valid, pin_ok = patron_check(req.patron_identifier, req.patron_password)
         authorised = patron is not None and pin_ok == "Y"
         charged = tuple(i.barcode for i in CATALOGUE.items.values() if authorised and i.loaned_to == req.patron_identifier)
-        wants_charged = req.summary[2] == "Y"
+        held = tuple(i.barcode for i in CATALOGUE.items.values() if authorised and i.held_for == req.patron_identifier)
+        fines = (f"{req.patron_identifier} {FEES[req.patron_identifier]} NOK",) if authorised and req.patron_identifier in FEES else ()
+        wants = [flag == "Y" for flag in req.summary]
         return PatronInformationResponse(
             patron_status=NO_STATUS if authorised else "Y" * 4 + " " * 10,
             language=req.language,
             transaction_date=ctx.now_18(),
-            hold_items_count="0000",
+            hold_items_count=f"{len(held):04d}",
             overdue_items_count="0000",
             charged_items_count=f"{len(charged):04d}",
-            fine_items_count="0000",
+            fine_items_count=f"{len(fines):04d}",
             recall_items_count="0000",
             unavailable_holds_count="0000",
             institution_id=req.institution_id,
@@ -199,7 +219,11 @@ def build_app(*, idle_timeout: float) -> SIP2Server:
             personal_name=patron.name if authorised and patron else "",
             valid_patron=valid,
             valid_patron_password=pin_ok,
-            charged_items=charged if wants_charged else (),
+            currency_type="NOK" if fines else None,
+            fee_amount=FEES.get(req.patron_identifier) if fines else None,
+            hold_items=held if wants[0] else (),
+            charged_items=charged if wants[2] else (),
+            fine_items=fines if wants[3] else (),
             screen_message=() if authorised else ("Ukjent låner eller feil PIN",),
         )
 
@@ -219,7 +243,7 @@ def build_app(*, idle_timeout: float) -> SIP2Server:
                 item_identifier=req.item_identifier, title_identifier="", screen_message=("Ukjent eksemplar",),
             )
         return ItemInformationResponse(
-            circulation_status="04" if item.loaned_to else "03",
+            circulation_status="04" if item.loaned_to else "08" if item.held_for else "03",
             security_marker="02",
             fee_type="01",
             transaction_date=ctx.now_18(),
@@ -259,6 +283,31 @@ def build_app(*, idle_timeout: float) -> SIP2Server:
             transaction_date=ctx.now_18(), institution_id=req.institution_id,
             patron_identifier=req.patron_identifier, item_identifier=item.barcode, title_identifier=item.title,
             due_date=sip_date(item.due), media_type="001",
+        )
+
+    @app.route(RENEW)
+    def renew(req: RenewRequest, ctx: RequestContext) -> RenewResponse:
+        item = CATALOGUE.items.get(req.item_identifier or "")
+        patron, _, pin_ok = patron_check(req.patron_identifier, req.patron_password)
+        refused = (
+            "Ukjent eksemplar" if item is None
+            else "Ukjent låner" if patron is None
+            else "Feil PIN" if req.patron_password is not None and pin_ok != "Y"
+            else "Ikke utlånt til deg" if item.loaned_to != req.patron_identifier
+            else ""
+        )
+        if refused or item is None:
+            return RenewResponse(
+                ok="0", renewal_ok="N", magnetic_media="N", desensitize="N", transaction_date=ctx.now_18(),
+                institution_id=req.institution_id, patron_identifier=req.patron_identifier,
+                item_identifier=req.item_identifier or "", title_identifier=item.title if item else "",
+                due_date="", screen_message=(refused,),
+            )
+        item.due = _seeded_due()
+        return RenewResponse(
+            ok="1", renewal_ok="Y", magnetic_media="N", desensitize="Y", transaction_date=ctx.now_18(),
+            institution_id=req.institution_id, patron_identifier=req.patron_identifier, item_identifier=item.barcode,
+            title_identifier=item.title, due_date=sip_date(item.due), media_type="001",
         )
 
     @app.route(CHECKIN)

@@ -201,7 +201,7 @@ def test_trickling_server_cannot_hold_the_exchange_past_its_deadline() -> None:
         started = time.monotonic()
         reply = client.send(SC_STATUS)  # what came is a reply that never ended: the target's fault
         assert time.monotonic() - started < 2
-        assert reply.message is None and [f.rule.id for f in reply.findings] == ["truncated"]
+        assert reply.rules()[0] == "truncated" and reply.raw == client.transcript[0].received
         assert 0 < len(client.transcript[0].received) < len(acs_status(0))
         assert "no terminator within 0.4s" in client.transcript[0].note
         with pytest.raises(ConnectionLost):  # the stream is out of step: the client hung up
@@ -227,19 +227,27 @@ def test_silence_can_be_an_observation_for_bad_input_tests() -> None:
         assert client.transcript[0].note == "0 of 1 replies within 0.3s"
 
 
-def test_server_closing_mid_message_is_connection_lost_with_a_truncated_frame() -> None:
+def test_server_closing_mid_message_returns_the_truncated_reply_for_a_check_to_judge() -> None:
+    """Half a reply, then the end: the target's fault (a FAIL a check judges), not an ERROR."""
     def cut_off(conn: socket.socket) -> None:
         read_frame(conn)
         conn.sendall(acs_status(0)[:30])
 
     with serve(cut_off) as port, Client("127.0.0.1", port, timeout=2) as client:
-        with pytest.raises(ConnectionLost, match="mid-message") as caught:
+        truncated = client.send(SC_STATUS)
+        with pytest.raises(ConnectionLost):
+            client.send(SC_STATUS)  # the connection is closed: nothing after a cut reply is trusted
+    exchange = client.transcript[0]
+    assert exchange.received == acs_status(0)[:30] and "mid-message after 30 bytes" in exchange.note
+    # Cut inside the fixed part: no message to read, but the reply and its fault are there.
+    assert truncated.rules()[0] == "truncated" and truncated.raw == acs_status(0)[:30]
+
+
+def test_server_closing_without_a_byte_is_connection_lost() -> None:
+    with serve(read_frame) as port, Client("127.0.0.1", port, timeout=2) as client:
+        with pytest.raises(ConnectionLost, match="closed the connection") as caught:
             client.send(SC_STATUS)
-    assert isinstance(caught.value, TargetError)
-    exchange = caught.value.exchange
-    assert exchange is not None and exchange.received == acs_status(0)[:30]
-    [truncated] = exchange.replies
-    assert truncated.message is None and [f.rule.id for f in truncated.findings] == ["truncated"]
+    assert isinstance(caught.value, TargetError) and caught.value.exchange is not None
 
 
 def test_connection_refused_is_unreachable() -> None:

@@ -283,14 +283,31 @@ def test_title_ending_in_az_is_not_a_checksum() -> None:
     assert decode(frame).findings == ()
 
 
-def test_decode_keeps_framing_findings_and_skips_incomplete_frames() -> None:
+def test_decode_keeps_framing_findings_reads_truncated_frames_and_skips_oversized_ones() -> None:
     from harness.sip2.rules import finding
 
     note = finding("terminator_crlf", "frame ended with CRLF", 19)
     decoded = decode(Frame(SC_STATUS, b"\r\n", True, (note,)))
     assert decoded.findings == (note,) and decoded.raw == SC_STATUS + b"\r\n"
-    truncated = finding("truncated", "ended", 5)
-    assert decode(Frame(b"99003", b"", False, (truncated,))) == Decoded(None, (truncated,), b"99003")
+    truncated = finding("truncated", "ended", 8)
+    cut = decode(Frame(b"96AZFEF6", b"", False, (truncated,)))  # a 96 whose CR never came
+    assert cut.message is not None and cut.message.code == "96" and cut.findings == (truncated,)
+    oversized = finding("oversized", "too long", 5)
+    assert decode(Frame(b"99003", b"", False, (oversized,))) == Decoded(None, (oversized,), b"99003")
+
+
+def test_a_fixed_field_one_short_is_reported_once_at_that_field_and_later_fields_read_right() -> None:
+    """One root cause, one finding at its byte; the date after it and AO, AA are read as sent."""
+    short_language = b"24YYYY          0120261128    232237AOTROMSO|AATST1|AE|BLN|"
+    decoded = decode(short_language)
+    [problem] = decoded.findings
+    assert problem.rule.id == "fixed_too_short" and problem.position is not None and problem.position.offset == 16
+    assert "language is 1 byte(s) short" in problem.message
+    assert decoded.message is not None and decoded.message.fixed == ("YYYY          ", "01", "20261128    232237")
+    assert decoded.message.get("AO") == "TROMSO" and decoded.message.get("AA") == "TST1"
+    short_date = b"24YYYY          0122026112    232237AOTROMSO|AATST1|AE|"
+    [problem] = decode(short_date).findings
+    assert problem.position is not None and problem.position.offset == 19 and "transaction_date" in problem.message
 
 
 # -- building messages --------------------------------------------------------------------------

@@ -27,12 +27,13 @@ import logging
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from harness.defects import DefectSet
 from harness.sandbox.state import Consortium
 from harness.sip2 import Frame, Framer, LocalEncodingError, Message, checksum, decode, encode, resolve_charset
 from harness.sip2 import defects as d
+from harness.sip2.dates import LOCAL_ZONE, format_date, local_now, parse_date
 from harness.sip2.errordetect import trailer
 from harness.sip2.sandbox.replies import HANDLERS, refusal
 from harness.sip2.settings import Sip2Settings
@@ -91,7 +92,7 @@ class ACS:
     def respond(self, frame: Frame, session: Session, now: datetime | None = None) -> bytes | None:
         """The reply's bytes; b"" to say nothing; None to close the connection."""
         try:
-            return self._respond(frame, session, now or datetime.now())
+            return self._respond(frame, session, now or local_now())
         except Exception as exc:  # a harness bug: answer like a server would, keep the evidence
             log.exception("SIP2 sandbox failed on %r", frame.raw[:80])
             self.errors.append(f"{frame.raw[:20]!r}: {exc!r}")
@@ -111,6 +112,8 @@ class ACS:
             return self.render(Message("96"), session, Wire(asked, None))  # unknown command
         if BAD_CHECKSUM_RULES & set(decoded.rules()) and not self.defects.active(d.IGNORE_BAD_CHECKSUM):
             return self.render(Message("96"), session, Wire(True, None))
+        if self.defects.active(d.UNKNOWN_FIELD_REFUSED) and "unknown_field" in decoded.rules():
+            return self.render(Message("96"), session, Wire(asked, None))  # DEFECT sip2-unknown-field-refused
         # DEFECT sip2-ignore-bad-checksum: the line above is skipped, the request processed.
         wire = Wire(asked, request.sequence if asked else None)
         if request.code == "97":
@@ -149,6 +152,9 @@ class ACS:
         if self.defects.active(d.LATIN1_NAMES):
             # DEFECT sip2-latin1-names: the whole reply in Latin-1 ('?' for ŋ đ ŧ), UTF-8 declared.
             charset, message = "latin-1", _replaced(message, "latin-1")
+        if self.defects.active(d.STATUS_WITHOUT_CQ) and message.code == "24":
+            message = Message("24", message.fixed, tuple(f for f in message.fields if f[0] != "CQ"))  # DEFECT sip2-status-without-cq
+        message = self._dated(message)
         if self.defects.active(d.FIXED_FIELD_SHORT) and message.code == "24":
             status, language, date = message.fixed  # DEFECT sip2-fixed-field-short: language 2 chars
             message, check = Message(message.code, (status, language[:-1], date), message.fields), False
@@ -158,9 +164,27 @@ class ACS:
             body = encode(_replaced(message, charset), charset=charset, error_detection=False, terminator=b"", check=check)
         # DEFECT sip2-crlf-terminator: CR LF instead of CR (Koha's default).
         terminator = b"\r\n" if self.defects.active(d.CRLF_TERMINATOR) else b"\r"
+        if self.defects.active(d.ERROR_REPLY_UNTERMINATED) and message.code == "96":
+            terminator = b""  # DEFECT sip2-error-reply-unterminated: no CR after 96 (edge-sip2 PR #170)
         if not wire.error_detection:
             return body + terminator
         return body + self._trailer(body, message.code, wire.sequence, charset) + terminator
+
+    def _dated(self, message: Message) -> Message:
+        """The date defects, applied to what a reply says (the domain keeps the right times)."""
+        fixed = message.fixed_map()
+        if self.defects.active(d.UTC_AS_LOCAL):
+            # DEFECT sip2-utc-as-local: the clock read in UTC, written as if it were local time.
+            stamp = format_date(datetime.now(UTC).replace(tzinfo=None))
+            fixed.update({k: stamp for k in ("transaction_date", "date_time_sync") if k in fixed})
+        if self.defects.active(d.IMPOSSIBLE_DATE) and "date_time_sync" in fixed:
+            fixed["date_time_sync"] = fixed["date_time_sync"][:4] + "0230" + fixed["date_time_sync"][8:]  # DEFECT
+        fields = message.fields
+        if self.defects.active(d.DUE_DATE_DST_SHIFT):
+            fields = tuple((fid, _todays_offset(v) if fid == "AH" else v) for fid, v in fields)  # DEFECT
+        if fixed == message.fixed_map() and fields is message.fields:
+            return message
+        return Message(message.code, tuple(fixed.values()) if fixed else message.fixed, fields, message.sequence, message.checksum)
 
     def _trailer(self, body: bytes, code: str, sequence: int | None, charset: str) -> bytes:
         # DEFECT sip2-no-ay-echo: AY0 whatever the request's sequence number was.
@@ -172,6 +196,8 @@ class ACS:
                 text = "%04X" % (-sum(map(ord, data.decode(charset))) & 0xFFFF)
             else:
                 text = checksum(data)
+            if self.defects.active(d.CHECKSUM_LOWERCASE):
+                text = text.lower()  # DEFECT sip2-checksum-lowercase
             if self.defects.active(d.CHECKSUM_NO_LEADING_ZERO):
                 text = "%X" % int(text, 16)  # DEFECT sip2-checksum-no-leading-zero: "%X", not "%04X"
             return text
@@ -188,9 +214,17 @@ class AcsConversation:
         self.framer = Framer()
 
     def receive(self, data: bytes) -> Iterator[bytes | None]:
+        defects = self.acs.defects
+        if defects.active(d.SPLIT_REQUEST_FRAGMENTS) and data and data[-1:] not in (b"\r", b"\n"):
+            # DEFECT sip2-split-request-fragments: one read taken for one request (one recv() per message).
+            self.framer = Framer()
+            data += b"\r"
         self.framer.receive_data(data)
         while (frame := self.framer.next_frame()) is not None:
             yield self.acs.respond(frame, self.session)
+            if defects.active(d.PIPELINED_DROPPED):
+                self.framer = Framer()  # DEFECT sip2-pipelined-dropped: the rest of the read is lost
+                return
 
 
 def _with_field(message: Message, field_id: str, value: str) -> Message:
@@ -202,3 +236,14 @@ def _replaced(message: Message, charset: str) -> Message:
     """Every value as the charset can hold it, '?' for what it cannot."""
     fields = tuple((fid, v.encode(charset, "replace").decode(charset)) for fid, v in message.fields)
     return Message(message.code, message.fixed, fields, message.sequence, message.checksum)
+
+
+def _todays_offset(text: str) -> str:
+    """A local due date as a system shows it that converts with today's UTC offset, not the
+    offset in force on the due date (sip2-due-date-dst-shift)."""
+    parsed = parse_date(text)
+    if not isinstance(parsed, datetime) or parsed.tzinfo is not None:
+        return text
+    then = parsed.replace(tzinfo=LOCAL_ZONE).utcoffset() or timedelta(0)
+    today = datetime.now(LOCAL_ZONE).utcoffset() or timedelta(0)
+    return format_date(parsed - then + today)

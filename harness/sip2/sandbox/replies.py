@@ -18,6 +18,7 @@ Reply rules (research/sip2.md §1.1, §1.4):
 
 from __future__ import annotations
 
+import copy
 import hmac
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -30,6 +31,7 @@ from harness.sandbox.circulation import ItemState, Routing
 from harness.sandbox.state import Patron, find_item
 from harness.sip2 import MESSAGES, Message, format_date
 from harness.sip2 import defects as d
+from harness.sip2.dates import LOCAL_ZONE, parse_date
 from harness.sip2.fields import CIRCULATION_STATUS, SUMMARY, SUPPORTED_MESSAGES
 
 if TYPE_CHECKING:
@@ -157,7 +159,8 @@ def _access(acs: ACS, request: Message) -> patrons.PatronAccess:
 def _login(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
     account = acs.account
     ok = bool(account.username) and hmac.compare_digest(request.get("CN") or "", account.username) \
-        and hmac.compare_digest(request.get("CO") or "", account.password)
+        and (hmac.compare_digest(request.get("CO") or "", account.password)
+             or acs.defects.active(d.LOGIN_ANY_PASSWORD))  # DEFECT sip2-login-any-password
     session.logged_in = ok
     return Message.build("94", {"ok": "1" if ok else "0"})
 
@@ -167,13 +170,16 @@ def _sc_status(acs: ACS, request: Message, session: Session, now: datetime) -> M
     library = _library(acs, institution)
     fixed = {
         "online_status": "Y", "checkin_ok": "Y", "checkout_ok": "Y", "acs_renewal_policy": "Y",
-        "status_update_ok": "Y", "offline_ok": "N",
+        "status_update_ok": "Y", "offline_ok": "Y",  # no-block checkouts keep the SC's due date
         # Tenths of a second the SC waits for a reply (research §1.4 item 13): 3 s. Not the
         # 30 s idle timeout of a connection, which SIP2 has no field for.
         "timeout_period": "030", "retries_allowed": "003",
         "date_time_sync": format_date(now), "protocol_version": "2.00",
     }
-    fields = [("AO", institution), ("AM", library.name if library else ""), ("BX", supported_messages())]
+    bx = supported_messages()
+    if acs.defects.active(d.BX_DENIES_CORE):  # DEFECT sip2-bx-denies-core: renew (14) and end session (8) say N
+        bx = "".join("N" if i in (8, 14) else flag for i, flag in enumerate(bx))
+    fields = [("AO", institution), ("AM", library.name if library else ""), ("BX", bx)]
     return Message.build("98", fixed, fields)
 
 
@@ -190,7 +196,8 @@ def _patron_status(acs: ACS, request: Message, session: Session, now: datetime) 
 
 
 def _block_patron(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
-    patrons.block_patron(acs.consortium, request.get("AA"), request.get("AL") or "")
+    if not acs.defects.active(d.BLOCK_PATRON_NO_EFFECT):  # DEFECT sip2-block-patron-no-effect: skipped
+        patrons.block_patron(acs.consortium, request.get("AA"), request.get("AL") or "")
     return _status_reply(acs, request, _access(acs, request), now)  # 01 carries no PIN
 
 
@@ -208,15 +215,28 @@ def _int(text: str | None, default: int) -> int:
     return int(text) if text and text.strip().isdigit() else default
 
 
+def _lists(acs: ACS, patron: Patron, now: datetime) -> tuple[tuple[str, ...], ...]:
+    lists = patrons.summarise(acs.consortium, patron, now).lists()
+    if acs.defects.active(d.PENDING_HOLDS_AS_AVAILABLE):  # DEFECT: every hold in AS (rero-ils #3173)
+        return (lists[0] + lists[5], *lists[1:5], ())
+    return lists
+
+
 def _patron_info(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
-    flags, fields, patron = _patron_part(acs, _access(acs, request), request.get("AA") or "", now)
+    access = _access(acs, request)
+    flags, fields, patron = _patron_part(acs, access, request.get("AA") or "", now)
     counts = dict.fromkeys(_COUNTS, NO_COUNT)
     ae, rest = fields[:1], fields[1:]
     limits: list[tuple[str, str]] = []
     items: list[tuple[str, str]] = []
+    if patron is None and access.patron is not None and acs.defects.active(d.LISTS_WITHOUT_PIN):
+        patron = access.patron  # DEFECT sip2-lists-without-pin: the lists, whatever the PIN said
+        counts = {}
     if patron is not None:
-        lists = patrons.summarise(acs.consortium, patron, now).lists()
-        counts = {name: "%04d" % len(values) for name, values in zip(_COUNTS, lists)}
+        lists = _lists(acs, patron, now)
+        counts = counts if counts == {} else {name: "%04d" % len(values) for name, values in zip(_COUNTS, lists)}
+        if acs.defects.active(d.COUNTS_DISAGREE):  # DEFECT sip2-counts-disagree: overdue loans not counted
+            counts["charged_items_count"] = "%04d" % (len(lists[2]) - len(lists[1]))
         limits = [("BZ", "%04d" % patrons.HOLD_LIMIT), ("CA", "%04d" % patrons.OVERDUE_LIMIT),
                   ("CB", "%04d" % patrons.CHARGED_LIMIT)]
         # 3M SIP2 2.00, Patron Information (63): summary holds at most one Y; the list it
@@ -227,6 +247,7 @@ def _patron_info(acs: ACS, request: Message, session: Session, now: datetime) ->
             items = [(SUMMARY[wanted][1], _text(v)) for v in lists[wanted][max(start, 1) - 1 : end]]
     money = [f for f in rest if f[0] != "AF"] + ([("CC", f"{patrons.FEE_LIMIT:.2f}")] if patron is not None else [])
     notes = [f for f in rest if f[0] == "AF"]
+    counts = {**dict.fromkeys(_COUNTS, NO_COUNT), **counts}
     fixed = {"patron_status": flags, "language": LANGUAGE, **_date(now), **counts}
     head = [("AO", _ao(request)), ("AA", request.get("AA") or "")]
     return Message.build("64", fixed, head + ae + limits + money + items + notes)
@@ -236,6 +257,10 @@ def _loan_reply(code: str, acs: ACS, request: Message, loan: circ.Loan, now: dat
     item = loan.item
     fixed = {"ok": "1" if loan.ok else "0", "renewal_ok": "Y" if loan.renewal else "N",
              "magnetic_media": "N", "desensitize": "Y" if loan.ok else "N", **_date(now)}
+    if code == "12" and acs.defects.active(d.DESENSITIZE_ON_REFUSAL):
+        fixed["desensitize"] = "Y"  # DEFECT sip2-desensitize-on-refusal
+    if code == "12" and acs.defects.active(d.RENEWAL_OK_ECHOES_POLICY):
+        fixed["renewal_ok"] = request.fixed_value("sc_renewal_policy")  # DEFECT sip2-renewal-ok-echoes-policy
     due = format_date(item.due) if loan.ok and item is not None and item.due is not None else ""
     return Message.build(code, fixed, [
         ("AO", _ao(request)), ("AA", request.get("AA") or ""), ("AB", request.get("AB") or ""),
@@ -247,18 +272,40 @@ def _checkout(acs: ACS, request: Message, session: Session, now: datetime) -> Me
     loan = circ.checkout(
         acs.consortium, library=_library(acs, request.get("AO")), access=_access(acs, request),
         item_barcode=request.get("AB") or "", renewal_allowed=request.fixed_value("sc_renewal_policy") == "Y",
-        now=now,
+        now=now, due=_no_block_due(request),
     )
     return _loan_reply("12", acs, request, loan, now)
 
 
+def _no_block_due(request: Message) -> datetime | None:
+    """3M SIP2 2.00, Checkout (11): with no block = Y the SC already lent the item off-line and
+    the nb due date is the one it gave; the ACS records that (98 says off-line ok = Y)."""
+    if request.fixed_value("no_block") != "Y":
+        return None
+    due = parse_date(request.fixed_value("nb_due_date"))
+    if not isinstance(due, datetime):
+        return None
+    return due.astimezone(LOCAL_ZONE).replace(tzinfo=None) if due.tzinfo is not None else due
+
+
+def _renewal_access(acs: ACS, request: Message) -> patrons.PatronAccess:
+    if acs.defects.active(d.PIN_IGNORED_ON_RENEW):  # DEFECT sip2-pin-ignored-on-renew: AD never looked at
+        return patrons.check_patron(acs.consortium, request.get("AA"), None)
+    return _access(acs, request)
+
+
 def _renew(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
-    loan = circ.renew(acs.consortium, access=_access(acs, request), item_barcode=request.get("AB") or "", now=now)
+    access = _renewal_access(acs, request)
+    item = find_item(acs.consortium, request.get("AB") or "")
+    if acs.defects.active(d.RENEW_ANY_LOAN) and item is not None and item.borrower not in (None, request.get("AA")):
+        # DEFECT sip2-renew-any-loan: the loan is renewed for whoever has it.
+        access = patrons.PatronAccess(acs.consortium.patrons.get(item.borrower), True, True)
+    loan = circ.renew(acs.consortium, access=access, item_barcode=request.get("AB") or "", now=now)
     return _loan_reply("30", acs, request, loan, now)
 
 
 def _renew_all(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
-    result = circ.renew_all(acs.consortium, access=_access(acs, request), now=now)
+    result = circ.renew_all(acs.consortium, access=_renewal_access(acs, request), now=now)
     fixed = {"ok": "1" if result.ok else "0", "renewed_count": "%04d" % len(result.renewed),
              "unrenewed_count": "%04d" % len(result.unrenewed), **_date(now)}
     fields = [("AO", _ao(request)), *(("BM", b) for b in result.renewed), *(("BN", b) for b in result.unrenewed)]
@@ -272,6 +319,8 @@ def _checkin(acs: ACS, request: Message, session: Session, now: datetime) -> Mes
     item = result.item
     fixed = {"ok": "1" if result.ok else "0", "resensitize": "Y" if result.ok else "N",
              "magnetic_media": "N", "alert": "Y" if result.alert else "N", **_date(now)}
+    if acs.defects.active(d.ALERT_FLAG_OFF):
+        fixed["alert"] = "N"  # DEFECT sip2-alert-flag-off: routing in CT/CV, but no alert
     # No AA: who had the item is none of the return machine's business (data minimisation).
     fields = [("AO", _ao(request)), ("AB", request.get("AB") or ""),
               ("AQ", item.home_library if item else ""), ("AJ", _text(item.title) if item else "")]
@@ -286,10 +335,14 @@ def _item_info(acs: ACS, request: Message, session: Session, now: datetime) -> M
     item = find_item(acs.consortium, request.get("AB") or "")
     if item is None:
         return refusal(request, now, "Ukjent eksemplar")
-    status = CIRCULATION_CODE[circ.item_state(acs.consortium, item)]
+    state = circ.item_state(acs.consortium, item)
+    on_loan_hidden = acs.defects.active(d.ITEM_INFO_IGNORES_LOANS) and state is ItemState.ON_LOAN
+    if on_loan_hidden:
+        state = ItemState.AVAILABLE  # DEFECT sip2-item-info-ignores-loans: the catalogue's view, not circulation's
+    status = CIRCULATION_CODE[state]
     fixed = {"circulation_status": status, "security_marker": "00", "fee_type": "01", **_date(now)}
     fields = [("CF", str(circ.hold_queue_length(acs.consortium, item)))]
-    if item.due is not None:
+    if item.due is not None and not on_loan_hidden:
         fields.append(("AH", format_date(item.due)))
     fields += [("AB", item.barcode), ("AJ", _text(item.title)), ("BG", item.owning_library), ("CK", "001"),
                ("AQ", item.home_library), ("AP", item.location)]
@@ -308,13 +361,19 @@ def _item_status_update(acs: ACS, request: Message, session: Session, now: datet
 
 def _end_session(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
     # The sandbox keeps no per-patron session state, so there is always a session to end.
+    if acs.defects.active(d.END_SESSION_LOGS_OUT):
+        session.logged_in = False  # DEFECT sip2-end-session-logs-out: the SC's login ends with the patron's session
     fields = [("AO", _ao(request)), ("AA", request.get("AA") or ""), ("AF", "Takk for besøket")]
     return Message.build("36", {"end_session": "Y", **_date(now)}, fields)
 
 
 def _fee_paid(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
-    payment = patrons.pay_fee(acs.consortium, access=_access(acs, request), amount_text=request.get("BV"),
+    access = _access(acs, request)
+    owed = copy.deepcopy(access.patron.fees) if access.patron is not None else []
+    payment = patrons.pay_fee(acs.consortium, access=access, amount_text=request.get("BV"),
                               currency=request.fixed_value("currency_type"), fee_id=request.get("CG"))
+    if acs.defects.active(d.FEE_PAID_NOT_DEDUCTED) and access.patron is not None:
+        access.patron.fees = owed  # DEFECT sip2-fee-paid-not-deducted: accepted, and still owed
     fields = [("AO", _ao(request)), ("AA", request.get("AA") or "")]
     if payment.transaction_id:
         fields.append(("BK", payment.transaction_id))
