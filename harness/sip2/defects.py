@@ -39,15 +39,15 @@ RESEND_STALE = _sip2(
     "sip2-resend-stale", "97 is answered with 96 instead of the last reply", "folio-org/edge-sip2 ACSResendHandler")
 CLOSES_ON_BLANK_DUE_DATE = _sip2(
     "sip2-closes-on-blank-due-date", "a checkout whose nb due date is 18 blanks closes the connection",
-    "pysip2 0.1.0 (research/sip2.md §2.1)")
+    "pysip2 0.1.0, measured on loopback (tests/peers/test_pysip2_peer.py)")
 CRLF_REQUESTS_IGNORED = _sip2(
     "sip2-crlf-requests-ignored",
     "after a CR LF request, the LF is read as the start of the next message, which is dropped",
-    "pysip2 0.1.0 (research/sip2.md §2.1)")
+    "pysip2 0.1.0, measured on loopback (tests/peers/test_pysip2_peer.py)")
 STALE_REPLAY = _sip2(
     "sip2-stale-replay",
     "a request identical to the connection's previous one (same AY and AZ) is answered with the old reply",
-    "pysip2 0.1.0 (research/sip2.md §2.1)")
+    "pysip2 0.1.0, measured on loopback (tests/peers/test_pysip2_peer.py)")
 TLS_WRONG_HOSTNAME = _sip2("sip2-tls-wrong-hostname", "the TLS certificate is issued for another host name")
 
 # -- characters ----------------------------------------------------------------------------------
@@ -71,7 +71,7 @@ FOREIGN_PATRON_REFUSED = _sip2(
 NO_ROUTING = _sip2("sip2-no-routing", "checking in another library's item gives no CT destination or CV alert")
 BX_OVERCLAIMS = _sip2(
     "sip2-bx-overclaims", "98 BX declares Hold (15) and Fee Paid (37), which are answered as failures",
-    "research/sip2.md P14")
+    "")
 
 # -- what the core messages say (SIP-01) -----------------------------------------------------------
 LOGIN_ANY_PASSWORD = _sip2("sip2-login-any-password", "93 is answered 941 whatever the password (CO)")

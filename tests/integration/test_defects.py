@@ -96,6 +96,8 @@ def test_defect_fails_exactly_its_checks(tmp_path: Path, defect: Defect) -> None
                 assert "reported by" in check["message"], f"{name} did not judge without naming the owning check: {check['message']}"
     failing = [c for c in results["checks"] if c["outcome"] == "FAIL"]
     assert all(c["evidence"] and c["evidence"][0]["clause"] for c in failing), "every FAIL carries its clause"
+    # A clause cites the spec or a public source, never notes outside the repository.
+    assert not [c["id"] for c in failing for e in c["evidence"] if "research" in e["clause"]]
     assert all(f"--sandbox-defect {defect.name}" in c["reproduce"] for c in failing)
     assert not [c["message"] for c in failing if _NONE.search(c["message"])], "no FAIL message says None"
     assert results["run"]["sandbox_defects"] == [defect.name]
