@@ -47,4 +47,5 @@ def test_bad_values_name_the_key_and_the_fix(section: dict[str, Any], key: str, 
 def test_password_is_a_secret() -> None:
     profile = from_dict({"target": {"name": "x"}, "sru": {"url": "https://x/", "username": "u", "password": "s3cret"}},
                         Path("/tmp/p.toml"))
-    assert "s3cret" in profile.secrets and profile.settings["sru"].auth == ("u", "s3cret")
+    settings: Any = profile.settings["sru"]
+    assert "s3cret" in profile.secrets and settings.auth == ("u", "s3cret")
