@@ -49,7 +49,7 @@ def _titles_with(word: str) -> set[str]:
             continue
         title = unicodedata.normalize("NFC", " ".join(record["245"].get_subfields("a"))).casefold()
         if word in title.replace(",", " ").split():
-            found.add(record["001"].data)
+            found.add(str(record["001"].data))
     return found
 
 
