@@ -32,16 +32,20 @@ def fixture_catalogue() -> Mapping[str, FixtureRecord]:
 def held_catalogue(sru_target: SruTarget, fixture_catalogue: Mapping[str, FixtureRecord]) -> Mapping[str, FixtureRecord]:
     """The fixture catalogue, once two of its records are found by ISBN at the target."""
     isbn_index = sru_target.index("isbn")
+    errors: list[TargetError] = []
     with sru_target.client() as client:
         for number in PROBE_RECORDS:
             record = fixture_catalogue[number]
             query = where(isbn_index, "=", literal(record.isbn)) if isbn_index else literal(record.isbn)
             try:
                 result = client.search_retrieve(query, maximum_records=5)
-            except TargetError:
+            except TargetError as exc:
+                errors.append(exc)
                 continue
             found = result.search.records if result.search is not None else ()
             if number in {control_number(m) for m in marc_records(found)}:
                 return fixture_catalogue
+    if len(errors) == len(PROBE_RECORDS):
+        raise errors[0]  # could not ask at all: every check that needs the catalogue is an ERROR
     findings.not_tested(f"the target holds none of {', '.join(PROBE_RECORDS)} of the fixture catalogue "
                         f"({CATALOGUE.name}); load it before the SRU suite")
