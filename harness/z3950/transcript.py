@@ -4,7 +4,8 @@ Rendering a PDU readably (render.py) costs more than encoding and decoding it, a
 exchanges of a passing check are never read. So each exchange is kept as it happened (the
 request PDU, the decoded replies, the problems) and turned into a
 :class:`harness.evidence.Exchange` the first time the transcript is read; the result is kept.
-Secrets are masked in the rendering (render.py) and by :func:`harness.redact.redact`.
+Secret fields (idPass passwords) are masked in the rendering (render.py); every other secret is
+masked at the edge by the run's redactor.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from harness.evidence import Exchange
-from harness.redact import redact
 from harness.rules import Problem
 from harness.z3950.codec import Decoded, Pdu, render
 
@@ -42,7 +42,7 @@ class Entry:
             received = [d.render() for d in self.replies] + [str(p) for p in self.problems]
             if self.head:
                 received.append(f"first bytes: {self.head.hex(' ')}")
-            self._rendered = Exchange(PROTOCOL, self.endpoint, redact(sent), redact("\n".join(received)),
+            self._rendered = Exchange(PROTOCOL, self.endpoint, sent, "\n".join(received),
                                       self.at, self.elapsed, self.note)
         return self._rendered
 
