@@ -330,6 +330,6 @@ def test_no_patron_data_in_records(sru: SruClient, sru_target: SruTarget, warn: 
         if marc is not None:
             on_loan += sum(1 for copy in copies(marc, sru_target.settings) if copy.status.lower() in on_loan_values)
     if leaks:
-        raise c.fail(f"{len(leaks)} patron data found in SRU records: {leaks[0]}", clause=PRIVACY_CLAUSE, client=sru,
+        raise c.fail(f"patron data in SRU records, {len(leaks)} times: {leaks[0]}", clause=PRIVACY_CLAUSE, client=sru,
                      details=leaks, expected="no patron name or card number in any record")
     warn.note(f"{read} records read ({query}), {on_loan} copies on loan among them; no patron data")
