@@ -100,22 +100,51 @@ class _WatchedAdapter(HTTPAdapter):
 
 
 class _Watchdog:
-    """Shuts the request's socket at the deadline, which wakes a read blocked on it."""
+    """Shuts the request's socket at the deadline, which wakes a read blocked on it.
 
-    def __init__(self, seconds: float) -> None:
+    One daemon thread per client, started on its first request and armed per exchange: a
+    thread per request (threading.Timer) cost more than the request itself on loopback.
+    """
+
+    def __init__(self) -> None:
         self.sock: socket.socket | None = None
         self.fired = False
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
+        self._deadline: float | None = None
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, seconds: float) -> Self:
+        with self._cond:
+            self.sock, self.fired = None, False
+            self._deadline = time.monotonic() + max(seconds, 0.0)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="harness-http-watchdog", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        return self
 
     def __enter__(self) -> Self:
         _watched.watchdog = self
-        self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        with self._cond:
+            self._deadline = None
+            self._cond.notify()
         _watched.watchdog = None
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                if self._deadline is None:
+                    self._cond.wait()
+                    continue
+                remaining = self._deadline - time.monotonic()
+                if remaining > 0:
+                    self._cond.wait(remaining)
+                    continue
+                self._deadline = None
+                self._fire()
 
     def _fire(self) -> None:
         self.fired = True
@@ -192,6 +221,7 @@ class HttpClient:
         self.protocol, self.timeout, self.max_bytes = protocol, timeout, max_bytes
         self.max_redirects = max_redirects
         self.budget = budget
+        self._watchdog = _Watchdog()
         self.transcript: deque[Exchange] = deque(maxlen=TRANSCRIPT_LENGTH)
         self.bytes_received = 0  # every body byte this client read, decoded; for budgets per check
         self._session = requests.Session()
@@ -258,7 +288,7 @@ class HttpClient:
         prepared = self._session.prepare_request(requests.Request(method, url, params=params, data=data, headers=headers))
         sent = _render_request(method, prepared.url or url, prepared.headers, prepared.body if isinstance(prepared.body, bytes) else (prepared.body or "").encode())
         body = bytearray()
-        with _Watchdog(remaining) as watchdog:
+        with self._watchdog.arm(remaining) as watchdog:
             try:
                 if remaining <= 0:
                     raise TimeoutError
