@@ -59,7 +59,6 @@ FILE_NAMES = {
     "xlsx": "scorecard.xlsx",
     "ttl": "results.ttl",
     "jsonld": "results.jsonld",
-    "deviations": RECORD_NAME,
 }
 
 
@@ -94,9 +93,9 @@ def write_reports(run: RunResult, out_dir: Path, lang: str = "nb", deviations: D
         "ttl": render_turtle(run),
         "jsonld": render_jsonld(run),
     }
-    if deviations is not None:
-        contents["deviations"] = deviations.raw
     paths = {kind: out_dir / FILE_NAMES[kind] for kind in contents}
+    if deviations is not None:  # only when given: FILE_NAMES are the reports every run has
+        contents["deviations"], paths["deviations"] = deviations.raw, out_dir / RECORD_NAME
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for kind, data in contents.items():

@@ -1,10 +1,17 @@
 """scorecard.html: the run for people, one self-contained file in bokmål or English.
 
 It is mailed to vendors and attached to procurement files, so it must open anywhere, years
-later, offline: inline CSS, no external URL, and readable with JavaScript off (the small
-inline script only adds an outcome filter). Every value from the run is escaped, because
-evidence is whatever a target sent back, and that can be ``<script>``. Verdicts are shown as
-text and colour, never colour alone, and tables have real header cells for screen readers.
+later, offline: inline CSS and SVG, no external URL, and readable with JavaScript off (the
+small inline script only adds an outcome filter and opens every check for printing). Every
+value from the run is escaped, because evidence is whatever a target sent back, and that can
+be ``<script>``. Verdicts are shown as text and colour, never colour alone, and tables have
+real header cells for screen readers.
+
+The first screen says what the run did not do (``i18n.scope_lines``), then the skal count and
+what was and was not tested (``first_screen``). Passing checks fold away in ``<details>``; a
+FAIL, ERROR or FLAKY check opens to its evidence. Anchors are stable (``anchors``), so
+``harness compare`` and a procurement memo can link to ``#req-SIP-05``. A vendor's declared
+deviations stand beside the verdict they concern, never changing it.
 """
 
 from __future__ import annotations
