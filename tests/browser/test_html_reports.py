@@ -17,8 +17,6 @@ from harness.deviations import load_deviations
 from harness.reporting import write_reports
 from harness.requirements import load_register
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
 FIRST_SCREEN = VIEWPORT["height"]
 SKAL_WORDS = {"nb": ("Skal-krav i denne kjøringen", "Oppfylt", "Ikke oppfylt", "Ikke verifisert"),
               "en": ("Must (skal) requirements in this run", "Met", "Not met", "Unverified")}
