@@ -1,11 +1,16 @@
 """``harness``: a thin front for pytest and the report writers.
 
     harness run [--target PROFILE] [--suite NAME ...] [--report-dir DIR] [--overwrite] [--read-only]
-                [--lang nb|en] [--sandbox-defect NAME ...] [--mapping FILE] [--overrides FILE] [-k EXPR]
+                [--lang nb|en] [--sandbox-defect NAME ...] [--mapping FILE] [--overrides FILE]
+                [--deviations FILE] [-k EXPR]
     harness list [--suite NAME ...]
     harness sandbox [--defect NAME ...] [--port NAME=PORT ...] [--list-defects]
     harness requirements [--mapping FILE] [--lang nb|en]
     harness report RESULTS.json|results.jsonl ... [--out DIR] [--lang nb|en] [--mapping FILE] [--overrides FILE]
+                   [--deviations FILE]
+    harness compare RUN_DIR ... [--out DIR] [--lang nb|en] [--mapping FILE] [--deviations FILE ...]
+    harness archive RUN_DIR --out FILE
+    harness verify ARCHIVE [--expect SHA256]
     harness marc check FILE ...
 
 Exit codes: 0 no FAIL and no ERROR; 1 a FAIL; 2 usage or profile error; 3 an ERROR but no FAIL.
@@ -119,6 +124,7 @@ def run_options(args: argparse.Namespace) -> Any:
         target=Path(args.target) if args.target else None,
         mapping=Path(args.mapping) if args.mapping else None,
         overrides=Path(args.overrides) if args.overrides else None,
+        deviations=Path(args.deviations) if args.deviations else None,
         defects=tuple(args.sandbox_defect), report_dir=Path(args.report_dir), overwrite=args.overwrite,
         lang=args.lang, negotiation_round=args.negotiation_round or "",
         selection=Selection(tuple(args.suite), args.k or "", args.read_only),
@@ -149,7 +155,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if capture.run is None or not capture.run.checks:
         return EXIT_ERROR
-    print(f"\nharness: reports in {Path(args.report_dir).resolve()} (results.json, junit.xml, scorecard.html, requirements.csv, scorecard.xlsx)")
+    print(f"\nharness: reports in {Path(args.report_dir).resolve()} (results.json, junit.xml, scorecard.html, requirements.csv, scorecard.xlsx, results.ttl, results.jsonld)")
     if code == pytest.ExitCode.INTERRUPTED and not capture.run.count(Outcome.FAIL):
         return EXIT_ERROR
     return exit_code_for(capture.run)
@@ -301,10 +307,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_report_dir(out, overwrite=args.overwrite or out.resolve() in sources)
     checks = merge_repeated(r.checks for r in runs)
     run = rebuild(runs[-1].manifest, checks, register, overrides)
-    paths = write_reports(run, out, lang=args.lang)
+    paths = write_reports(run, out, lang=args.lang, deviations=_report_deviations(args, register, run))
     for path in paths.values():
         print(path)
     return exit_code_for(run)
+
+
+def _report_deviations(args: argparse.Namespace, register: Any, run: RunResult) -> Any:
+    """--deviations, else the register recorded beside the (last) results given, else none."""
+    from harness.deviations import check_vendor, load_deviations
+    from harness.procurement_cli import recorded_deviations, run_dir_of
+
+    if args.deviations:
+        found = load_deviations(Path(args.deviations), register, (c.id for c in run.checks))
+        check_vendor(found, [run.manifest.target])
+        return found
+    return recorded_deviations(run_dir_of(Path(args.results[-1])), register, run)
 
 
 # --- harness marc check ---------------------------------------------------------------------
@@ -331,6 +349,7 @@ def _add_run(sub: Any) -> None:
                      help="switch on a sandbox defect (repeatable; see `harness sandbox --list-defects`)")
     run.add_argument("--mapping", metavar="FILE", help="procurement's requirement mapping (ids, weights, N/A)")
     run.add_argument("--overrides", metavar="FILE", help="evaluators' verdict overrides with reasons")
+    run.add_argument("--deviations", metavar="FILE", help="the vendor's declared deviations (TOML), shown beside the verdicts")
     run.add_argument("--negotiation-round", metavar="ROUND", help="the negotiation round this run belongs to (overrides the profile)")
     run.add_argument("-k", metavar="EXPR", help="only scenarios matching the pytest -k expression")
     run.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first FAIL or ERROR (the run is marked interrupted)")
@@ -364,6 +383,7 @@ def _add_tools(sub: Any) -> None:
     report.add_argument("--lang", choices=("nb", "en"), default="nb", help="scorecard language (default nb)")
     report.add_argument("--mapping", metavar="FILE", help="procurement's requirement mapping (ids, weights, N/A)")
     report.add_argument("--overrides", metavar="FILE", help="evaluators' verdict overrides with reasons")
+    report.add_argument("--deviations", metavar="FILE", help="the vendor's declared deviations (default: the one recorded with the run)")
     report.set_defaults(func=cmd_report)
 
     marc = sub.add_parser("marc", help="MARC tools")
@@ -380,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
     _add_tools(sub)
+    from harness.procurement_cli import add_commands
+
+    add_commands(sub)  # compare, archive, verify
     return parser
 
 

@@ -1,7 +1,7 @@
 """One run's configuration, loaded once and shared by the CLI and the pytest plugin.
 
 :func:`load_run_config` reads and checks everything a user gives (profile, register, mapping,
-overrides, defects, report directory) before anything is sent to a target: a mistake is one
+overrides, deviations, defects, report directory) before anything is sent to a target: a mistake is one
 :class:`~harness.errors.UsageError` naming the file, the key and the fix (exit code 2). The
 CLI loads it and hands it to the plugin; ``pytest scenarios/ --target ...`` makes the plugin
 load it from its options.
@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.budget import CheckBudget
 from harness.defects import DefectSet, resolve
+from harness.deviations import DeviationRegister, check_vendor, load_deviations
 from harness.errors import UsageError
 from harness.paths import SANDBOX_PROFILE
 from harness.profile import Profile, load_profile
@@ -56,6 +57,7 @@ class RunOptions:
     target: Path | None = None
     mapping: Path | None = None
     overrides: Path | None = None
+    deviations: Path | None = None  # the vendor's declared-deviation register (TOML)
     defects: tuple[str, ...] = ()
     report_dir: Path | None = None
     overwrite: bool = False
@@ -75,6 +77,7 @@ class RunConfig:
     options: RunOptions
     units: tuple[ProtocolUnit[Any], ...] = field(default=UNITS)
     budget: CheckBudget = field(default_factory=lambda: CheckBudget(1 << 62))
+    deviations: DeviationRegister | None = None
 
     @property
     def report_dir(self) -> Path | None:
@@ -138,7 +141,10 @@ def load_run_config(options: RunOptions) -> RunConfig:
     if options.mapping:
         register = apply_mapping(register, options.mapping)
     overrides = load_overrides(options.overrides, register) if options.overrides else {}
+    deviations = load_deviations(options.deviations, register) if options.deviations else None
+    if deviations is not None:
+        check_vendor(deviations, [profile.name])
     if options.report_dir is not None:
         check_report_dir(options.report_dir, options.overwrite)
     return RunConfig(profile, register, overrides, defects, redactor_for(profile), options,
-                     budget=CheckBudget(profile.max_check_bytes))
+                     budget=CheckBudget(profile.max_check_bytes), deviations=deviations)

@@ -58,6 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lang", choices=("nb", "en"), default="nb", help="language of the scorecard (default nb)")
     group.addoption("--mapping", metavar="FILE", help="procurement's mapping of requirement ids and weights")
     group.addoption("--overrides", metavar="FILE", help="evaluators' verdict overrides, each with a written reason")
+    group.addoption("--deviations", metavar="FILE", help="the vendor's declared deviations, shown beside the verdicts")
     group.addoption("--negotiation-round", metavar="ROUND", help="overrides [target] negotiation_round")
     group.addoption("--invocation", help=argparse.SUPPRESS)  # the `harness ...` command line, for the manifest
     group.addoption("--selected-suites", default="", help=argparse.SUPPRESS)  # `harness run --suite`, for the manifest
@@ -183,7 +184,7 @@ def _options(config: pytest.Config) -> RunOptions:
 
     suites = tuple(s for s in str(config.getoption("selected_suites") or "").split(",") if s)
     return RunOptions(
-        target=path("target"), mapping=path("mapping"), overrides=path("overrides"),
+        target=path("target"), mapping=path("mapping"), overrides=path("overrides"), deviations=path("deviations"),
         defects=tuple(config.getoption("sandbox_defect")), report_dir=path("report_dir"),
         overwrite=bool(config.getoption("overwrite")), lang=str(config.getoption("lang")),
         negotiation_round=str(config.getoption("negotiation_round") or ""),
@@ -376,7 +377,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if state.run.report_dir and state.checks and state.run_result is not None:
         from harness.reporting import write_reports
 
-        write_reports(state.run_result, state.run.report_dir, lang=state.run.options.lang)
+        write_reports(state.run_result, state.run.report_dir, lang=state.run.options.lang, deviations=state.run.deviations)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from harness.errors import UsageError
+from harness.reporting.i18n_procurement import PROCUREMENT_UI
 from harness.results import Outcome, RunManifest, Verdict
 
 LANGUAGES = ("nb", "en")
@@ -169,6 +170,9 @@ _UI: dict[str, dict[str, str]] = {
         "selection_read_only": "read-only (checks that change the target did not run)",
     },
 }
+
+# The procurement views' strings live in their own table; one lookup serves both.
+_UI = {lang: {**strings, **PROCUREMENT_UI[lang]} for lang, strings in _UI.items()}
 
 _OUTCOMES: dict[str, dict[Outcome, str]] = {
     "nb": {

@@ -5,111 +5,41 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from lxml import html as lxml_html
+from sample_run import (
+    CHECKS,
+    MARC_BYTES,
+    OVERRIDE_REASON,
+    REPRODUCE,
+    RUN,
+    SCRIPT_MESSAGE,
+)
 
+from harness.deviations import DeviationRegister, load_deviations
 from harness.errors import UsageError
-from harness.reporting import load_results, render_csv, render_html, render_json, render_junit, write_reports
+from harness.findings import evidence
+from harness.reporting import (
+    load_results,
+    render_csv,
+    render_html,
+    render_json,
+    render_junit,
+    write_reports,
+)
 from harness.reporting.csv_report import COLUMNS
 from harness.reporting.junit import split_node_id, visible_controls
-from harness.findings import evidence
+from harness.requirements import load_register
 from harness.results import (
     CheckResult,
-    Evidence,
     Outcome,
-    Override,
     RequirementResult,
-    RunManifest,
     RunResult,
     Verdict,
-    verdict_for,
-)
-
-MARC_BYTES = "245 10\x1faNordlys over Sápmi\x1e\x1d"
-REPRODUCE = "harness run --suite marc -k test_fields_unchanged"
-SCRIPT_MESSAGE = "server said <script>alert('pwned')</script> & quit"
-OVERRIDE_REASON = "245 $c is a declared system field (vendor's answer of 3 March)"
-
-CHECKS = (
-    CheckResult(
-        id="scenarios/marc/test_export.py::test_leader_09", title="Leader/09 is a",
-        requirements=("MARC-01", "KAT-03"), outcome=Outcome.PASS, suite="marc", duration=0.25,
-    ),
-    CheckResult(
-        id="scenarios/marc/test_roundtrip.py::test_fields_unchanged[consortium/nb]",
-        title="Imported record comes back unchanged", requirements=("MARC-02", "SPR-01", "KAT-03"),
-        outcome=Outcome.FAIL, message="field 245 changed\nsecond line", suite="marc", duration=1.5,
-        evidence=(
-            evidence(
-                clause="MARC 21 bibliographic, 245", sent=MARC_BYTES,
-                received="245 10\x1faNordlys over Sapmi\x1e\x1d <b>bold</b>",
-                expected="byte-identical field 245",
-                details=("á became a", "GET http://sandbox.example/sru?query=s%C3%A1pmi"),
-            ),
-        ),
-        reproduce=REPRODUCE,
-    ),
-    CheckResult(
-        id="scenarios/sip2/test_core.py::TestLogin::test_tls", title="SIP2 over TLS",
-        requirements=("SIP-07",), outcome=Outcome.WARN, message="plain TCP only", suite="sip2",
-    ),
-    CheckResult(
-        id="scenarios/sip2/test_optional.py::test_renew_all", title="Renew all (65/66)",
-        requirements=("SIP-08",), outcome=Outcome.SKIP, message="65/66 not declared in 98 BX", suite="sip2",
-    ),
-    CheckResult(
-        id="scenarios/sru/test_explain.py::test_explain", title="SRU explain",
-        requirements=("SRU-01",), outcome=Outcome.NOT_TESTED, message="no [sru] endpoint in the profile", suite="sru",
-    ),
-    CheckResult(
-        id="scenarios/kat/test_loan_visible.py::test_on_loan", title="Loan shows in holdings",
-        requirements=("KAT-04",), outcome=Outcome.ERROR, message=SCRIPT_MESSAGE,
-    ),
-    CheckResult(
-        id="scenarios/marc/test_holdings.py::test_owner_isil", title="Holdings name their owner",
-        requirements=("KAT-01",), outcome=Outcome.FLAKY, message="repeated runs disagree: FAIL, PASS", suite="marc",
-    ),
-)
-
-# (id, kind, title_nb, title_en, override, external_id, weight, award_criterion)
-_REQS = (
-    ("MARC-01", "skal", "Fullt katalogeksport", "Full catalogue export", None, "", None, ""),
-    ("MARC-02", "skal", "Import og eksport uendret", "Import and export unchanged",
-     Override("MARC-02", Verdict.MET, OVERRIDE_REASON, by="Kari Nordmann"), "K-3.2.1", 2.5, "Kvalitet"),
-    ("SPR-01", "skal", "Norske og samiske bokstaver æøå", "Norwegian and Sámi letters", None, "", None, ""),
-    ("KAT-03", "bør", "Avgrens søk til ett bibliotek", "Limit a search to one library", None, "", 1.0, ""),
-    ("SIP-07", "bør", "SIP2 over TLS", "SIP2 over TLS", None, "", None, ""),
-    ("SIP-08", "bør", "Valgfrie meldinger", "Optional messages", None, "", None, ""),
-    ("SRU-01", "skal", "SRU samsvarer", "SRU conforms", None, "", None, ""),
-    ("KAT-04", "skal", "Utlån vises i beholdning", "Loan shows in holdings", None, "", None, ""),
-    ("KAT-01", "skal", "Beholdning for flere bibliotek", "Holdings of several libraries", None, "", None, ""),
-    ("Z-01", "skal", "Z39.50 grunnleggende", "Z39.50 basics", None, "", None, ""),
-)
-
-
-def _requirement(row: tuple) -> RequirementResult:  # type: ignore[type-arg]
-    req_id, kind, nb, en, override, ext, weight, award = row
-    covering = [c for c in CHECKS if req_id in c.requirements]
-    return RequirementResult(
-        id=req_id, kind=kind, title_nb=nb, title_en=en, area=req_id.split("-")[0],
-        # Z-01 is what procurement declared not applicable (the only source of N/A).
-        proposed=Verdict.NOT_APPLICABLE if req_id == "Z-01" else verdict_for(kind, [c.outcome for c in covering]),
-        checks=tuple(c.id for c in covering),
-        override=override, external_id=ext, weight=weight, award_criterion=award,
-    )
-
-
-RUN = RunResult(
-    manifest=RunManifest(
-        suite_version="0.1.0", git_revision="abc1234", target="Bibliotekssystem Å",
-        negotiation_round="2", started="2025-03-01T10:00:00+00:00", duration=12.5,
-        command="harness run --target targets/a.toml", read_only=True, sandbox_defects=("sip2-bad-checksum",),
-    ),
-    checks=CHECKS,
-    requirements=tuple(_requirement(r) for r in _REQS),
 )
 
 
@@ -357,9 +287,10 @@ def test_csv_counts_checks_by_requirement() -> None:
 # --- results.json and write_reports ---------------------------------------------------------
 
 
-def test_write_reports_writes_four_files_and_json_round_trips(tmp_path: Path) -> None:
+def test_write_reports_writes_every_report_and_json_round_trips(tmp_path: Path) -> None:
     paths = write_reports(RUN, tmp_path / "out", lang="en")
-    assert {p.name for p in paths.values()} == {"results.json", "junit.xml", "scorecard.html", "requirements.csv", "scorecard.xlsx"}
+    assert {p.name for p in paths.values()} == {"results.json", "junit.xml", "scorecard.html", "requirements.csv", "scorecard.xlsx",
+                                                "results.ttl", "results.jsonld"}
     assert all(p.is_file() for p in paths.values())
     assert not list((tmp_path / "out").glob(".*.tmp"))
     text = paths["json"].read_text(encoding="utf-8")
@@ -434,3 +365,109 @@ def test_the_first_screen_says_what_the_run_did_not_do(lang: str) -> None:
     assert ("AVBRUTT" if lang == "nb" else "INTERRUPTED") in notice
     complete = render_html(replace(RUN, manifest=replace(RUN.manifest, read_only=False)), lang)
     assert 'class="scope complete"' in complete and 'role="alert"' not in complete
+
+
+# --- the first screen, folding, anchors, deviations, timings ---------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_first_screen_counts_skal_verdicts_and_says_what_was_not_tested(lang: str) -> None:
+    page = render_html(RUN, lang)
+    assert page.index('id="headline"') < page.index('class="manifest"') < page.index('id="summary"')
+    doc = lxml_html.document_fromstring(page)
+    (headline,) = doc.xpath("//section[@id='headline']")
+    counts = {s.get("data-verdict"): int(s.xpath(".//span[@class='count']")[0].text) for s in headline.xpath(".//span[@class='skal-count']")}
+    skal = [r for r in RUN.requirements if r.kind == "skal"]
+    assert counts == {v.value: sum(r.verdict is v for r in skal) for v in (Verdict.MET, Verdict.NOT_MET, Verdict.UNVERIFIED, Verdict.NOT_APPLICABLE)}
+    assert counts["MET"] == 2 and counts["UNVERIFIED"] == 3  # MARC-02 is MET by the override
+    tested = headline.xpath(".//div[@class='tested']")[0].text_content()
+    assert "marc: 3" in tested and "sip2: 2" in tested
+    untested = headline.xpath(".//div[@class='untested']")[0]
+    assert untested.text_content().count("2 ") == 1  # one SKIP and one NOT_TESTED
+    assert not untested.xpath(".//a")  # Z-01 has no check, but N/A is procurement's, not "not tested"
+    uncovered = RequirementResult(id="OAI-01", kind="skal", title_nb="OAI", title_en="OAI", area="OAI",
+                                  proposed=Verdict.UNVERIFIED, checks=())
+    wider = lxml_html.document_fromstring(render_html(replace(RUN, requirements=(*RUN.requirements, uncovered)), lang))
+    assert wider.xpath("//div[@class='untested']//a/@href") == ["#req-OAI-01"]
+
+
+def test_passing_checks_fold_away_and_a_fail_opens_to_its_evidence() -> None:
+    doc = _doc("nb")
+    for article in doc.xpath("//article[@class='check']"):
+        (details,) = article.xpath("./details")
+        assert (details.get("open") is not None) == (article.get("data-outcome") in ("FAIL", "ERROR", "FLAKY"))
+        assert details.xpath("./summary/h3")
+    (fail,) = doc.xpath("//article[@data-outcome='FAIL']")
+    assert fail.xpath("./details[@open]//section[@class='evidence']")
+
+
+def test_anchors_are_stable_and_every_internal_link_lands() -> None:
+    doc = _doc("en")
+    ids = set(doc.xpath("//@id"))
+    assert "check-marc-test_export.py--test_leader_09" not in ids  # the fixture's ids start with scenarios/
+    assert "check-scenarios-marc-test_export.py--test_leader_09" in ids
+    assert "req-MARC-02" in ids
+    for href in doc.xpath("//a/@href"):
+        assert href[1:] in ids, href
+    reordered = replace(RUN, checks=tuple(reversed(RUN.checks)))
+    assert set(lxml_html.document_fromstring(render_html(reordered, "en")).xpath("//article/@id")) == set(doc.xpath("//article/@id"))
+
+
+def _register(tmp_path: Path, text: str) -> DeviationRegister:
+    path = tmp_path / "d.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_deviations(path, load_register(), [c.id for c in CHECKS])
+
+
+def test_deviations_stand_beside_the_verdict_and_an_expired_promise_is_flagged(tmp_path: Path) -> None:
+    register = _register(tmp_path, 'vendor = "Bibliotekssystem Å"\n'
+                         '[[deviation]]\nrequirement = "SRU-01"\nreason = "SRU comes in <release> 25"\nfix_by = 2025-02-01\nticket = "T-1"\n'
+                         '[[deviation]]\ncheck = "scenarios/marc/test_roundtrip.py::test_fields_unchanged"\nreason = "known"\nfix_by = 2026-01-01\n')
+    page = render_html(RUN, "en", register)
+    assert "&lt;release&gt;" in page
+    doc = lxml_html.document_fromstring(page)
+    (sru,) = doc.xpath("//tr[@id='req-SRU-01']")
+    assert sru.get("data-verdict") == "UNVERIFIED"  # never changed by the deviation
+    box = sru.xpath(".//div[@class='deviation']")[0].text_content()
+    assert "T-1" in box and "EXPIRED" in box  # 2025-02-01 is before the run of 2025-03-01
+    (marc,) = doc.xpath("//tr[@id='req-MARC-02']")
+    assert "EXPIRED" not in marc.text_content() and marc.xpath(".//div[@class='deviation']")  # through its check
+    (fail,) = doc.xpath("//article[@data-outcome='FAIL']")
+    assert fail.xpath(".//div[@class='deviation']")
+    assert [r.get("id") for r in doc.xpath("//section[@id='deviations']//tr[@id]")] == ["dev-1", "dev-2"]
+    assert render_html(RUN, "en").count('class="deviation"') == 0
+
+
+def test_write_reports_keeps_the_register_as_given_and_drops_a_stale_one(tmp_path: Path) -> None:
+    text = 'vendor = "Bibliotekssystem Å"\n[[deviation]]\nrequirement = "SRU-01"\nreason = "r"\n'
+    paths = write_reports(RUN, tmp_path / "out", deviations=_register(tmp_path, text))
+    assert paths["deviations"].read_text(encoding="utf-8") == text
+    write_reports(RUN, tmp_path / "out")
+    assert not (tmp_path / "out" / "deviations.toml").exists()
+
+
+def test_time_to_visibility_is_charted_when_a_check_reports_it() -> None:
+    assert 'id="timings"' not in render_html(RUN, "nb")
+    timed = replace(RUN, checks=(*RUN.checks, CheckResult(
+        id="scenarios/sru/test_catalogue.py::test_visible", title="visible", requirements=("KAT-02",), outcome=Outcome.PASS,
+        message="imported over MARC for NO-1, findable over SRU 1.840 s after the import returned")))
+    doc = lxml_html.document_fromstring(render_html(timed, "nb"))
+    (section,) = doc.xpath("//section[@id='timings']")
+    assert section.xpath(".//svg[@class='chart']//rect")
+    assert [c.text_content() for c in section.xpath(".//table//td[@class='num']")] == ["1,840"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("findable over SRU 1.840 s after the import returned", [("SRU", 1.84)]),
+        ("time to visibility over Z39.50: 250 ms", [("Z39.50", 0.25)]),
+        ("visible in the OAI-PMH harvest after 12,5 s", [("OAI-PMH harvest", 12.5)]),
+        ("import took 0.2 s; 3 searches by ISBN over SRU", []),
+        ("not findable 60.0 s after the import returned", []),
+    ],
+)
+def test_times_to_visibility_are_read_from_the_checks_words(text: str, found: list[tuple[str, float]]) -> None:
+    from harness.reporting.timings import timings_in
+
+    assert list(timings_in(text)) == found
