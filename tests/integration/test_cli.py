@@ -143,6 +143,16 @@ def test_marc_check_exit_codes(name: str, code: int) -> None:
     assert done.returncode == code, done.stdout + done.stderr
 
 
+def test_marc_check_content_warns_and_never_fails() -> None:
+    """--content adds MARC 21 Bibliographic content warnings; they never make the exit code 1."""
+    plain = _harness("marc", "check", str(MARC_FIXTURES_DIR / "content_warnings.mrc"), timeout=120)
+    content = _harness("marc", "check", "--content", str(MARC_FIXTURES_DIR / "content_warnings.mrc"), timeout=120)
+    assert plain.returncode == content.returncode == 0, content.stdout + content.stderr
+    assert "content-" not in plain.stdout
+    assert "WARN record 6 (001 hx0000806)" in content.stdout and "[content-isbn]" in content.stdout
+    assert "0 FAIL, 9 WARN" in content.stdout
+
+
 def test_vendor_without_import_api_uses_files(tmp_path: Path) -> None:
     """channel = "files": the harness leaves the batch for a manual import and reads the export files."""
     from harness.paths import SANDBOX_PROFILE
