@@ -233,7 +233,23 @@ def selected_records(consortium: Consortium, library: str | None, defects: Defec
         records = list(consortium.records.values())
         if library is not None and not defects.active(d.LIBRARY_FILTER_IGNORED):
             records = [r for r in records if _holdings_for(r, library)]
-        return [_export_view(consortium, r, library, defects) for r in records]
+        views = [_export_view(consortium, r, library, defects) for r in records]
+    if defects.active(d.SPLIT_PER_LIBRARY):  # DEFECT marc-split-per-library
+        views = [copy for view in views for copy in _per_library(view)]
+    return views
+
+
+def _per_library(view: pymarc.Record) -> list[pymarc.Record]:
+    """One copy of the record per library holding it, each with that library's holdings only."""
+    libraries = list(dict.fromkeys(v for h in view.get_fields("852") for v in h.get_subfields("a")))
+    if len(libraries) < 2:
+        return [view]
+    copies = []
+    for library in libraries:
+        copy = pymarc.Record(leader=str(view.leader), force_utf8=True)
+        copy.fields = [f for f in view.fields if f.tag != "852" or library in f.get_subfields("a")]
+        copies.append(copy)
+    return copies
 
 
 def _encode_with_character_lengths(record: pymarc.Record) -> bytes:

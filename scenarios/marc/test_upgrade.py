@@ -10,6 +10,7 @@ keep it marked deleted (so its own exports pass the deletion on), never keep it 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,8 +21,10 @@ from harness.findings import Finding
 from harness.marc import defects
 from harness.marc.channel import ImportReceipt, MarcChannel
 from harness.marc.diff import format_field
+from harness.marc.iso2709 import iter_raw_records
+from harness.marc.lenient import decode_record
 from harness.marc.reader import read_records
-from harness.marc.records import osba_number
+from harness.marc.records import control_number, osba_number
 from harness.marc.settings import MarcSettings
 from harness.paths import MARC_FIXTURES_DIR
 
@@ -42,8 +45,11 @@ def _one(path_name: str) -> tuple[bytes, pymarc.Record]:
 
 
 def _matching(channel: Any, osba: str) -> list[pymarc.Record]:
+    """The exported records with this 035; only records whose bytes hold it are decoded."""
     export = channel.export("iso2709")
-    return [r.record for r in read_records(export.data) if r.record is not None and osba_number(r.record) == osba]
+    needle = osba.encode()
+    candidates = [decode_record(raw.data).record for raw in iter_raw_records(io.BytesIO(export.data)) if needle in raw.data]
+    return [r for r in candidates if r is not None and osba_number(r) == osba]
 
 
 def _holdings(records: list[pymarc.Record], tag: str) -> set[str]:
@@ -90,7 +96,8 @@ def _receipt_text(receipt: ImportReceipt) -> str:
 
 def _judge_step(step: str, incoming: pymarc.Record, found: list[pymarc.Record], local: set[str], tag: str, transcript: list[str]) -> None:
     problem = ""
-    if len(found) != 1:
+    # Copies with one 001 are one record the export split by library: KAT-01's to report.
+    if len({control_number(r) for r in found}) != 1:
         problem = f"after {step}: {len(found)} records carry the same 035, expected exactly 1 (upgraded in place)"
     elif str(found[0].leader)[17] != str(incoming.leader)[17]:
         problem = f"after {step}: leader/17 is {str(found[0].leader)[17]!r}, the incoming record's is {str(incoming.leader)[17]!r}"
