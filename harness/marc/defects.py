@@ -87,6 +87,8 @@ MARCXML_FIRST_PAGE = _marc("marc-marcxml-first-page",
                            "the MARCXML export stops after its first page of 200 records and says nothing (the ISO 2709 export is whole)")
 IGNORE_DELETION = _marc("marc-ignore-deletion",
                         "import skips an incoming deletion (leader/05 = d): the record stays in the catalogue as it was")
+LIBRARY_EXPORT_BORROWER = _marc("marc-library-export-borrower",
+                                "a one-library export (the library's own) carries the borrower of each loaned copy in 852 $z")
 SPLIT_PER_LIBRARY = _marc("marc-split-per-library",
                           "export writes a shared record once per library holding it, each copy with that library's holdings only")
 MARCXML_NFD = _marc("marc-marcxml-nfd", "the MARCXML export decomposes text to NFD (the ISO 2709 export is byte-exact)")
@@ -102,5 +104,5 @@ CATALOGUE: tuple[Defect, ...] = (
     TRUNCATE_LONG_FIELDS, OVERSIZE_CORRUPT, MARCXML_NO_NAMESPACE, IGNORE_035_MATCH, UPGRADE_DROPS_HOLDINGS,
     HOLDINGS_WITHOUT_LIBRARY, FIRST_HOLDING_ONLY, LIBRARY_FILTER_IGNORED, EXPORT_BORROWER,
     *ROUND_TRIP_CHANGES, MARCXML_NORMALIZE_SPACE, OVERSIZE_OMITTED_SILENTLY, MARCXML_FIRST_PAGE, IGNORE_DELETION, MARCXML_NFD,
-    SPLIT_PER_LIBRARY,
+    SPLIT_PER_LIBRARY, LIBRARY_EXPORT_BORROWER,
 )

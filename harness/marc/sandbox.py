@@ -199,7 +199,7 @@ def _export_view(consortium: Consortium, record: pymarc.Record, library: str | N
         if f.tag == "852" and id(f) not in keep:
             continue
         view.fields.append(_copy_field(f))
-    _apply_export_defects(consortium, view, defects)
+    _apply_export_defects(consortium, view, defects, one_library=library is not None)
     return view
 
 
@@ -209,7 +209,7 @@ def _copy_field(f: pymarc.Field) -> pymarc.Field:
     return pymarc.Field(tag=f.tag, indicators=pymarc.Indicators(f.indicator1, f.indicator2), subfields=list(f.subfields))
 
 
-def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: DefectSet) -> None:
+def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: DefectSet, one_library: bool) -> None:
     holdings = view.get_fields("852")
     if defects.active(d.FIRST_HOLDING_ONLY) and holdings:  # DEFECT marc-first-holding-only: every copy of the first library
         first = holdings[0].get_subfields("a")
@@ -219,7 +219,8 @@ def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: 
     if defects.active(d.HOLDINGS_WITHOUT_LIBRARY):  # DEFECT marc-holdings-without-library
         for h in holdings:
             h.subfields = [s for s in h.subfields if s.code != "a"]
-    if defects.active(d.EXPORT_BORROWER):  # DEFECT marc-export-borrower
+    # DEFECT marc-export-borrower (every export), marc-library-export-borrower (a library's own export)
+    if defects.active(d.EXPORT_BORROWER) or (one_library and defects.active(d.LIBRARY_EXPORT_BORROWER)):
         for h in holdings:
             for barcode in h.get_subfields("p"):
                 borrower = consortium.patrons.get(consortium.loans.get(barcode, ""))
