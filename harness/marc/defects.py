@@ -82,7 +82,8 @@ MARCXML_NORMALIZE_SPACE = _marc("marc-marcxml-normalize-space",
 
 # --- the requirements' own words (MARC-01, MARC-03, MARC-04, SPR-01)
 OVERSIZE_OMITTED_SILENTLY = _marc("marc-oversize-omitted-silently",
-                                  "ISO 2709 export leaves out records over 99,999 bytes without naming them (no X-Omitted-Records)")
+                                  "ISO 2709 export leaves out the records it cannot hold (over 99,999 bytes, or a field over 9,999) "
+                                  "without naming them (no X-Omitted-Records)")
 MARCXML_FIRST_PAGE = _marc("marc-marcxml-first-page",
                            "the MARCXML export stops after its first page of 200 records and says nothing (the ISO 2709 export is whole)")
 IGNORE_DELETION = _marc("marc-ignore-deletion",
