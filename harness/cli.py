@@ -331,7 +331,7 @@ def _report_deviations(args: argparse.Namespace, register: Any, run: RunResult) 
 def cmd_marc_check(args: argparse.Namespace) -> int:
     from harness.marc.cli import check_files
 
-    return check_files([Path(f) for f in args.files], quiet=args.quiet)
+    return check_files([Path(f) for f in args.files], quiet=args.quiet, content=args.content)
 
 
 # --- parser ---------------------------------------------------------------------------------
@@ -391,6 +391,7 @@ def _add_tools(sub: Any) -> None:
     check = marc_sub.add_parser("check", help="validate ISO 2709 or MARCXML files, streaming")
     check.add_argument("files", nargs="+", metavar="FILE", help="ISO 2709 (.mrc) or MARCXML files")
     check.add_argument("-q", "--quiet", action="store_true", help="only the summary per file")
+    check.add_argument("--content", action="store_true", help="also MARC 21 Bibliographic content designation warnings (never FAIL)")
     check.set_defaults(func=cmd_marc_check)
 
 

@@ -7,7 +7,9 @@ Two channels, one interface:
   on the whole export, a byte budget); every exchange is kept for evidence.
 - :class:`FileChannel`: a vendor without an import API. The harness writes the fixture batch
   to ``import_dir`` for the evaluator to import by hand, and reads the export files the
-  profile names. Checks that need the harness to import step by step are NOT_TESTED.
+  profile names, and the export's log (``export_log``) where the vendor's system names the
+  records it left out of the ISO 2709 file. Checks that need the harness to import step by
+  step are NOT_TESTED.
 
 An import's receipt is the target's word on what it created. The harness deletes only what a
 receipt it understood says it created, after checking each identifier's type and shape and
@@ -38,6 +40,7 @@ class ExportFile:
     data: bytes
     source: str  # a URL or a path, for the evidence
     omitted: tuple[str, ...] = ()  # records the target says it refused (too long for ISO 2709)
+    declared_by: str = ""  # where the target names refused records, for the evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,8 @@ class HttpChannel:
         if response.status != 200:
             raise TargetUnreachable(f"the export answered HTTP {response.status}: {response.text()[:300]}")
         omitted = unquote(response.headers.get("x-omitted-records", ""))
-        return ExportFile(response.body, response.url, tuple(o for o in omitted.split("; ") if o))
+        return ExportFile(response.body, response.url, tuple(o for o in omitted.split("; ") if o),
+                          declared_by=f"the X-Omitted-Records header of {response.url}")
 
     def import_batch(self, data: bytes, library: str, records: int) -> ImportReceipt:
         response = self.client.post(f"{self.base_url}/marc/import?library={quote(library)}", data)
@@ -137,6 +141,7 @@ class FileChannel:
     export_xml_file: Path | None
     import_dir: Path | None
     max_bytes: int
+    export_log: Path | None = None
     can_import: bool = False
     exchanges: list[Exchange] = field(default_factory=list)
 
@@ -149,6 +154,16 @@ class FileChannel:
         if path is None:
             key = "export_xml_file" if fmt == "marcxml" else "export_file"
             raise TargetUnreachable(f"the profile names no [marc] {key}")
+        data = self._read(path)
+        if fmt == "marcxml":
+            return ExportFile(data, str(path))
+        if self.export_log is None:
+            return ExportFile(data, str(path), declared_by="no export log (the profile names no [marc] export_log)")
+        log = self._read(self.export_log).decode("utf-8", "replace")
+        lines = tuple(line.strip() for line in log.splitlines() if line.strip())
+        return ExportFile(data, str(path), lines, declared_by=f"the export log {self.export_log}")
+
+    def _read(self, path: Path) -> bytes:
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
@@ -157,7 +172,7 @@ class FileChannel:
         except OSError as exc:
             raise TargetUnreachable(f"cannot read the export file {path}: {exc.strerror}") from exc
         self.exchanges.append(Exchange("file", str(path), f"read {path}", f"{len(data):,} bytes"))
-        return ExportFile(data, str(path))
+        return data
 
     def import_batch(self, data: bytes, library: str, records: int) -> ImportReceipt:
         raise TargetError("a file channel cannot import; the evaluator imports the written batch by hand")

@@ -3,8 +3,9 @@
 Values are compared as stored, code point for code point: "Sámi" in NFC and in NFD are
 different data, because SPR-01 demands that letters come back byte-exact. Such a change is
 reported as kind ``normalisation`` so that a reader sees at once that the text looks the
-same but its bytes do not. The leader is not compared: its lengths and base address are
-recomputed by every writer.
+same but its bytes do not. Of the leader only the positions that are data are compared
+(:data:`LEADER_DATA`, as a field tagged ``LDR``): lengths and base address are recomputed by
+every writer, and leader/09 (the character coding) is the encoding check's.
 
 Records that are equal, the usual case on a whole catalogue, cost one tuple comparison per
 field; only records that differ get the detailed (pairing, order) analysis.
@@ -28,6 +29,13 @@ Kind = Literal["missing", "added", "changed", "reordered", "indicators", "normal
 SubfieldPair = tuple[str, str]
 FieldKey = tuple[object, ...]  # (tag, data) or (tag, ind1, ind2, ((code, value), ...))
 
+# Leader positions that describe the record (MARC 21 Bibliographic, Leader), not its layout.
+LEADER_DATA: dict[int, str] = {
+    5: "record status", 6: "type of record", 7: "bibliographic level", 8: "type of control",
+    17: "encoding level", 18: "descriptive cataloguing form", 19: "multipart resource record level",
+}
+LEADER_TAG = "LDR"  # a target that rewrites the leader declares this among its system fields
+
 EXCERPT = 60  # characters of a long value shown either side of its first difference
 LINE_CAP = 300  # characters of a whole field shown in a missing/added message
 
@@ -42,6 +50,8 @@ class FieldDiff:
     detail: str = ""  # what changed inside the field, e.g. "$b 'Sámi' → 'Sámi' (...)"
 
     def __str__(self) -> str:
+        if self.tag == LEADER_TAG:
+            return f"leader: {self.detail}"
         where = f"{self.tag} #{self.occurrence}"
         if self.kind == "missing":
             return f"{where}: missing after round trip: {_cap(self.before)}"
@@ -98,12 +108,13 @@ def _entries(record: pymarc.Record, ignore_tags: frozenset[str]) -> list[_Entry]
 
 def diff_records(before: pymarc.Record, after: pymarc.Record, ignore_tags: frozenset[str] = frozenset()) -> list[FieldDiff]:
     """Every difference between two records' fields, in the order of ``before``; [] when equal."""
+    leader = [] if LEADER_TAG in ignore_tags else leader_diffs(str(before.leader), str(after.leader))
     old, new = _entries(before, ignore_tags), _entries(after, ignore_tags)
     if [e.key for e in old] == [e.key for e in new]:
-        return []
+        return leader
     pairs, added = _pair(old, new)
     partner = {b.index: a for b, a in pairs}
-    diffs: list[FieldDiff] = []
+    diffs: list[FieldDiff] = list(leader)
     for entry in old:
         if entry.index in partner:
             diffs.extend(_field_diffs(entry, partner[entry.index]))
@@ -112,6 +123,15 @@ def diff_records(before: pymarc.Record, after: pymarc.Record, ignore_tags: froze
     diffs.extend(FieldDiff(a.field.tag, a.occurrence, "added", "", format_field(a.field)) for a in added)
     diffs.extend(_order_diffs(pairs, new))
     return diffs
+
+
+def leader_diffs(before: str, after: str) -> list[FieldDiff]:
+    """One diff naming every data position of the leader that changed; [] when none did."""
+    changed = [(p, name) for p, name in LEADER_DATA.items() if before[p : p + 1] != after[p : p + 1]]
+    if not changed:
+        return []
+    detail = "; ".join(f"leader/{p:02d} {before[p:p + 1]!r} → {after[p:p + 1]!r} ({name})" for p, name in changed)
+    return [FieldDiff(LEADER_TAG, 1, "changed", f"={LEADER_TAG}  {before}", f"={LEADER_TAG}  {after}", detail)]
 
 
 def _pair(old: list[_Entry], new: list[_Entry]) -> tuple[list[tuple[_Entry, _Entry]], list[_Entry]]:

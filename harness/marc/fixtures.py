@@ -37,5 +37,6 @@ def marc_channel(marc_settings: MarcSettings, target: Profile, harness_run: RunC
         export_file=marc_settings.export_file,
         export_xml_file=marc_settings.export_xml_file,
         import_dir=marc_settings.import_dir,
+        export_log=marc_settings.export_log,
         max_bytes=marc_settings.max_export_bytes,
     )

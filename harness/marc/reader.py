@@ -10,7 +10,7 @@ past the structural and encoding faults other checks own (:mod:`harness.marc.len
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pymarc
@@ -81,3 +81,8 @@ def iter_marcxml(data: bytes) -> Iterator[ReadResult]:
 
 def read_records(data: bytes) -> Iterator[ReadResult]:
     return iter_marcxml(data) if sniff_format(data) == "marcxml" else iter_iso2709(data)
+
+
+def records_of(results: Iterable[ReadResult] | None) -> list[pymarc.Record]:
+    """The records that could be read (those that could not are another check's to report)."""
+    return [r.record for r in results or () if r.record is not None]

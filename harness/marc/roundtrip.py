@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from harness.marc.diff import FieldDiff, diff_records
+import pymarc
+
+from harness.marc.diff import LEADER_DATA, LEADER_TAG, FieldDiff, diff_records
 from harness.marc.iso2709 import control_number, iter_raw_records
 from harness.marc.lenient import decode_record
 
@@ -28,6 +30,7 @@ class RecordComparison:
     unexpected: bool = False  # in the export, not in the batch
     unreadable: str = ""  # why the exported record could not be decoded for a field diff
     read_as: str = ""  # how the exported record was read past a fault another check owns
+    after: pymarc.Record | None = None  # the exported record, decoded, when it differs
 
     @property
     def identical(self) -> bool:
@@ -58,13 +61,17 @@ def _without(table: FieldTable | None, ignore: frozenset[bytes]) -> FieldTable |
 def compare_pair(number: str, before: bytes, after: bytes, ignore_tags: frozenset[str]) -> RecordComparison:
     ignore = frozenset(t.encode() for t in ignore_tags)
     fast_before, fast_after = _without(field_table(before), ignore), _without(field_table(after), ignore)
-    if fast_before is not None and fast_before == fast_after:
+    if fast_before is not None and fast_before == fast_after and (LEADER_TAG in ignore_tags or _leader_data(before) == _leader_data(after)):
         return RecordComparison(number)
     decoded_before, decoded_after = decode_record(before), decode_record(after)
     if decoded_after.record is None or decoded_before.record is None:
         return RecordComparison(number, unreadable=decoded_after.error or decoded_before.error)
     diffs = diff_records(decoded_before.record, decoded_after.record, ignore_tags=ignore_tags)
-    return RecordComparison(number, tuple(diffs), read_as=decoded_after.how)
+    return RecordComparison(number, tuple(diffs), read_as=decoded_after.how, after=decoded_after.record)
+
+
+def _leader_data(data: bytes) -> bytes:
+    return bytes(data[p] for p in LEADER_DATA if p < len(data))
 
 
 def _keyed(stream: BinaryIO) -> Iterator[tuple[str, bytes]]:

@@ -9,21 +9,25 @@ An ISO 2709 export names the records it refused (too long for ISO 2709, MARC-04)
 
 Import rules (what a good system does, and what MARC-03 asks):
 - same 001 as a stored record: the incoming record replaces it; stored holdings (852) that
-  the incoming record lacks are kept.
+  the incoming record lacks are kept. A deletion (leader/05 = d) replaces it the same way, so
+  exports carry it with leader/05 = d and a union catalogue harvesting them learns of it.
 - no 001 match but the same 035 (NO-OsBA) number: the stored record is *upgraded in
   place* (it keeps its 001 and its local holdings), as the National Library asks of
   pre-publication (leader/17 = 5) and changed (leader/05 = c) records.
 - otherwise a new record; 005 is set on every import (a declared system field).
 
-Defects are applied at the one place where the real systems showed them: on import (NFC,
-880, truncation, 035 matching) or on export (encoding, lengths, order, holdings).
+Defects are applied at the one place where the real systems showed them, each marked
+``DEFECT <name>``: changes to what is stored in IMPORT_CHANGES, changes to an export's copy in
+EXPORT_CHANGES (both formats) and MARCXML_CHANGES (MARCXML only), the rest inline (035
+matching, holdings, encoding, lengths, oversize records, MARCXML paging). The record
+transforms are harness/marc/mutations.py.
 """
 
 from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from typing import TYPE_CHECKING
@@ -31,18 +35,19 @@ from urllib.parse import quote
 
 import pymarc
 
+from harness.defects import Defect, DefectSet
+from harness.marc import defects as d
+from harness.marc import mutations as m
+from harness.marc.mutations import Mutation
 from harness.marc.reader import read_records
-from harness.paths import MARC_FIXTURES_DIR
+from harness.marc.records import control_number, osba_number
 from harness.marc.writer import (
     MAX_FIELD_LENGTH,
     RecordTooLong,
     collection_to_marcxml,
     encode_iso2709,
 )
-from harness.marc import defects as d
-from harness.marc.records import control_number, osba_number
-from harness.marc.settings import MarcSettings
-from harness.defects import DefectSet
+from harness.paths import MARC_FIXTURES_DIR
 from harness.sandbox.http import Request, Response, json_response
 from harness.sandbox.state import Consortium
 
@@ -70,27 +75,45 @@ class Export:
     omitted: list[str]  # records refused in ISO 2709 (too long), with the reason
 
 
-def _map_text(record: pymarc.Record, transform: Callable[[str], str]) -> None:
-    for f in record.fields:
-        if f.is_control_field():
-            f.data = transform(f.data or "")
-        else:
-            f.subfields = [pymarc.Subfield(s.code, transform(s.value)) for s in f.subfields]
+# Changes a system makes to what it stores (MARC-02's round trip sees them in every export).
+IMPORT_CHANGES: tuple[tuple[Defect, Mutation], ...] = (
+    (d.IMPORT_NFC, lambda r: m.map_control_too(r, lambda text: unicodedata.normalize("NFC", text))),  # DEFECT marc-import-nfc
+    (d.DROP_880, lambda r: r.remove_fields("880")),  # DEFECT marc-drop-880
+    (d.TRUNCATE_LONG_FIELDS, lambda r: m.map_values(r, lambda v: m.truncate_utf8(v, MAX_FIELD_LENGTH - 10))),  # DEFECT marc-truncate-long-fields
+    (d.SORT_SUBFIELDS, m.sort_subfields),  # DEFECT marc-sort-subfields
+    (d.MERGE_REPEATED_SUBFIELDS, m.merge_repeated_subfields),  # DEFECT marc-merge-repeated-subfields
+    (d.BLANK_RARE_INDICATORS, m.blank_rare_indicators),  # DEFECT marc-blank-rare-indicators
+    (d.DROP_9XX, m.drop_9xx),  # DEFECT marc-drop-9xx
+    (d.DROP_LOCAL_9, m.drop_subfield("9")),  # DEFECT marc-drop-local-9
+    (d.DROP_ALPHA_TAGS, m.drop_alphabetic_tags),  # DEFECT marc-drop-alpha-tags
+    (d.TRUNCATE_NOTES, m.truncate_notes),  # DEFECT marc-truncate-notes
+    (d.COLLAPSE_SPACES, m.collapse_spaces),  # DEFECT marc-collapse-spaces
+    (d.TRIM_VALUES, m.trim_values),  # DEFECT marc-trim-values
+    (d.STRIP_LEADING_ZEROS, m.strip_leading_zeros),  # DEFECT marc-strip-leading-zeros
+    (d.NBSP_TO_SPACE, m.replace_text("\u00a0", " ")),  # DEFECT marc-nbsp-to-space
+    (d.DROP_SOFT_HYPHEN, m.replace_text("\u00ad", "")),  # DEFECT marc-drop-soft-hyphen
+    (d.DROP_ZWJ, m.replace_text("\u200d", "")),  # DEFECT marc-drop-zwj
+    (d.DROP_AUTHORITY_LINKS, m.drop_subfield("0")),  # DEFECT marc-drop-authority-links
+    (d.DROP_SERIAL_HOLDINGS, m.drop_serial_holdings),  # DEFECT marc-drop-serial-holdings
+    (d.RESET_LEADER, m.reset_leader),  # DEFECT marc-reset-leader
+)
+
+# Changes made to an export's copy of the records (both formats), after the holdings are chosen.
+EXPORT_CHANGES: tuple[tuple[Defect, Mutation], ...] = (
+    (d.MOVE_6_FIRST, m.move_6_first),  # DEFECT marc-move-6-first
+    (d.REVERSE_RTL, m.reverse_rtl),  # DEFECT marc-reverse-rtl
+    (d.UPCASE_TAGS, m.upcase_tags),  # DEFECT marc-upcase-tags
+    (d.UNESCAPE_URLS, m.unescape_urls),  # DEFECT marc-unescape-urls
+    (d.ONE_COPY_PER_LIBRARY, m.one_copy_per_library),  # DEFECT marc-one-copy-per-library
+    (d.EXPORT_NFD, lambda r: m.map_control_too(r, lambda text: unicodedata.normalize("NFD", text))),  # DEFECT marc-export-nfd
+    (d.REORDER_FIELDS, lambda r: r.fields.sort(key=lambda f: f.tag)),  # DEFECT marc-reorder-fields
+)
 
 
-def _apply_import_defects(record: pymarc.Record, defects: DefectSet) -> None:
-    if defects.active(d.IMPORT_NFC):
-        _map_text(record, lambda text: unicodedata.normalize("NFC", text))
-    if defects.active(d.DROP_880):
-        record.remove_fields("880")
-    if defects.active(d.TRUNCATE_LONG_FIELDS):
-        for f in record.fields:
-            if not f.is_control_field():
-                f.subfields = [pymarc.Subfield(s.code, _truncate_utf8(s.value, MAX_FIELD_LENGTH - 10)) for s in f.subfields]
-
-
-def _truncate_utf8(text: str, limit: int) -> str:
-    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+def _apply(changes: tuple[tuple[Defect, Mutation], ...], record: pymarc.Record, defects: DefectSet) -> None:
+    for defect, change in changes:
+        if defects.active(defect):
+            change(record)
 
 
 def _stamp_005(record: pymarc.Record) -> None:
@@ -110,16 +133,18 @@ def _keep_holdings(stored: pymarc.Record, incoming: pymarc.Record) -> None:
     present = {str(f) for f in incoming.get_fields("852")}
     for holding in stored.get_fields("852"):
         if str(holding) not in present:
-            incoming.add_field(holding)  # type: ignore[no-untyped-call]  # pymarc 5.4 leaves add_field untyped
+            incoming.add_field(holding)  # type: ignore[no-untyped-call]
 
 
 def store_record(consortium: Consortium, record: pymarc.Record, defects: DefectSet, receipt: ImportReceipt) -> None:
-    _apply_import_defects(record, defects)
+    if defects.active(d.IGNORE_DELETION) and str(record.leader)[5:6] == "d":
+        return  # DEFECT marc-ignore-deletion: a deletion is skipped, and the receipt does not say so
+    _apply(IMPORT_CHANGES, record, defects)
     number = control_number(record)
     with consortium.lock:
         stored_id = number if number in consortium.records else None
         osba = osba_number(record)
-        if stored_id is None and osba and not defects.active(d.IGNORE_035_MATCH):
+        if stored_id is None and osba and not defects.active(d.IGNORE_035_MATCH):  # DEFECT marc-ignore-035-match
             stored_id = _find_by_osba(consortium, osba)
         if stored_id is None:
             if not number or number in consortium.records:
@@ -129,7 +154,7 @@ def store_record(consortium: Consortium, record: pymarc.Record, defects: DefectS
             consortium.records[number] = record
             receipt.created.append(number)
             return
-        if not defects.active(d.UPGRADE_DROPS_HOLDINGS):
+        if not defects.active(d.UPGRADE_DROPS_HOLDINGS):  # DEFECT marc-upgrade-drops-holdings
             _keep_holdings(consortium.records[stored_id], record)
         _set_001(record, stored_id)
         _stamp_005(record)
@@ -169,41 +194,39 @@ def _export_view(consortium: Consortium, record: pymarc.Record, library: str | N
     """A copy of the record as this export shows it: holdings filtered, export defects applied."""
     view = pymarc.Record(leader=str(record.leader), force_utf8=True)
     view.fields = []
-    keep = {id(h) for h in _holdings_for(record, None if defects.active(d.LIBRARY_FILTER_IGNORED) else library)}
+    keep = {id(h) for h in _holdings_for(record, None if defects.active(d.LIBRARY_FILTER_IGNORED) else library)}  # DEFECT marc-library-filter-ignored
     for f in record.fields:
         if f.tag == "852" and id(f) not in keep:
             continue
         view.fields.append(_copy_field(f))
-    _apply_export_defects(consortium, view, defects)
+    _apply_export_defects(consortium, view, defects, one_library=library is not None)
     return view
 
 
 def _copy_field(f: pymarc.Field) -> pymarc.Field:
     if f.is_control_field():
         return pymarc.Field(tag=f.tag, data=f.data)
-    indicators = f.indicators or pymarc.Indicators(" ", " ")
-    return pymarc.Field(tag=f.tag, indicators=pymarc.Indicators(indicators[0], indicators[1]), subfields=list(f.subfields))
+    return pymarc.Field(tag=f.tag, indicators=pymarc.Indicators(f.indicator1, f.indicator2), subfields=list(f.subfields))
 
 
-def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: DefectSet) -> None:
+def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: DefectSet, one_library: bool) -> None:
     holdings = view.get_fields("852")
-    if defects.active(d.FIRST_HOLDING_ONLY):
-        for extra in holdings[1:]:
-            view.remove_field(extra)
-        holdings = holdings[:1]
-    if defects.active(d.HOLDINGS_WITHOUT_LIBRARY):
+    if defects.active(d.FIRST_HOLDING_ONLY) and holdings:  # DEFECT marc-first-holding-only: every copy of the first library
+        first = holdings[0].get_subfields("a")
+        for other in [h for h in holdings if h.get_subfields("a") != first]:
+            view.remove_field(other)
+        holdings = view.get_fields("852")
+    if defects.active(d.HOLDINGS_WITHOUT_LIBRARY):  # DEFECT marc-holdings-without-library
         for h in holdings:
             h.subfields = [s for s in h.subfields if s.code != "a"]
-    if defects.active(d.EXPORT_BORROWER):
+    # DEFECT marc-export-borrower (every export), marc-library-export-borrower (a library's own export)
+    if defects.active(d.EXPORT_BORROWER) or (one_library and defects.active(d.LIBRARY_EXPORT_BORROWER)):
         for h in holdings:
             for barcode in h.get_subfields("p"):
                 borrower = consortium.patrons.get(consortium.loans.get(barcode, ""))
                 if borrower:
                     h.add_subfield("z", f"Utlånt til {borrower.name} ({borrower.barcode})")
-    if defects.active(d.EXPORT_NFD):
-        _map_text(view, lambda text: unicodedata.normalize("NFD", text))
-    if defects.active(d.REORDER_FIELDS):
-        view.fields.sort(key=lambda f: f.tag)
+    _apply(EXPORT_CHANGES, view, defects)
 
 
 def selected_records(consortium: Consortium, library: str | None, defects: DefectSet) -> list[pymarc.Record]:
@@ -211,7 +234,23 @@ def selected_records(consortium: Consortium, library: str | None, defects: Defec
         records = list(consortium.records.values())
         if library is not None and not defects.active(d.LIBRARY_FILTER_IGNORED):
             records = [r for r in records if _holdings_for(r, library)]
-        return [_export_view(consortium, r, library, defects) for r in records]
+        views = [_export_view(consortium, r, library, defects) for r in records]
+    if defects.active(d.SPLIT_PER_LIBRARY):  # DEFECT marc-split-per-library
+        views = [copy for view in views for copy in _per_library(view)]
+    return views
+
+
+def _per_library(view: pymarc.Record) -> list[pymarc.Record]:
+    """One copy of the record per library holding it, each with that library's holdings only."""
+    libraries = list(dict.fromkeys(v for h in view.get_fields("852") for v in h.get_subfields("a")))
+    if len(libraries) < 2:
+        return [view]
+    copies = []
+    for library in libraries:
+        copy = pymarc.Record(leader=str(view.leader), force_utf8=True)
+        copy.fields = [f for f in view.fields if f.tag != "852" or library in f.get_subfields("a")]
+        copies.append(copy)
+    return copies
 
 
 def _encode_with_character_lengths(record: pymarc.Record) -> bytes:
@@ -230,11 +269,11 @@ def _encode_with_character_lengths(record: pymarc.Record) -> bytes:
 
 
 def _encode_one(record: pymarc.Record, defects: DefectSet) -> bytes:
-    if defects.active(d.LENGTH_IN_CHARACTERS):
+    if defects.active(d.LENGTH_IN_CHARACTERS):  # DEFECT marc-length-in-characters
         return _encode_with_character_lengths(record)
-    if defects.active(d.LEADER09_BLANK):
+    if defects.active(d.LEADER09_BLANK):  # DEFECT marc-leader09-blank
         return encode_iso2709(record, leader09=" ")
-    if defects.active(d.EXPORT_LATIN1):
+    if defects.active(d.EXPORT_LATIN1):  # DEFECT marc-export-latin1
         return encode_iso2709(record, encoding="latin-1")
     return encode_iso2709(record)
 
@@ -247,14 +286,28 @@ def export_iso2709(records: Iterable[pymarc.Record], defects: DefectSet) -> Expo
             chunks.append(_encode_one(record, defects))
         except RecordTooLong as exc:
             if defects.active(d.OVERSIZE_CORRUPT):
-                chunks.append(record.as_marc())  # pymarc's own overflow (edsu/pymarc#42)
-            else:
+                chunks.append(record.as_marc())  # DEFECT marc-oversize-corrupt: pymarc's own overflow (edsu/pymarc#42)
+            elif not defects.active(d.OVERSIZE_OMITTED_SILENTLY):  # DEFECT marc-oversize-omitted-silently
                 omitted.append(str(exc))
     return Export(b"".join(chunks), omitted)
 
 
+MARCXML_PAGE = 200  # records in the first page of the marc-marcxml-first-page defect
+
+# Changes only the MARCXML writer makes (an XSLT of its own, say), after the export's copy.
+MARCXML_CHANGES: tuple[tuple[Defect, Mutation], ...] = (
+    (d.MARCXML_NORMALIZE_SPACE, m.normalize_space),  # DEFECT marc-marcxml-normalize-space
+    (d.MARCXML_NFD, lambda r: m.map_values(r, lambda v: unicodedata.normalize("NFD", v))),  # DEFECT marc-marcxml-nfd
+)
+
+
 def export_marcxml(records: Iterable[pymarc.Record], defects: DefectSet) -> Export:
-    namespace = None if defects.active(d.MARCXML_NO_NAMESPACE) else "http://www.loc.gov/MARC21/slim"
+    namespace = None if defects.active(d.MARCXML_NO_NAMESPACE) else "http://www.loc.gov/MARC21/slim"  # DEFECT marc-marcxml-no-namespace
+    records = list(records)
+    if defects.active(d.MARCXML_FIRST_PAGE):  # DEFECT marc-marcxml-first-page
+        records = records[:MARCXML_PAGE]
+    for record in records:
+        _apply(MARCXML_CHANGES, record, defects)
     return Export(collection_to_marcxml(records, namespace=namespace), [])
 
 

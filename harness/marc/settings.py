@@ -3,7 +3,9 @@
 ``channel = "http"``: the target takes a batch and serves exports over HTTP
 (``GET {base_url}/marc/export``, ``POST {base_url}/marc/import``); the embedded sandbox is one
 such target and writes its own ``base_url`` into the resolved profile. ``channel = "files"``:
-no API; the harness writes the batch into ``import_dir`` and reads the export files named.
+no API; the harness writes the batch into ``import_dir`` and reads the export files named
+(and ``export_log``, where the vendor's export names the records it left out of the ISO 2709
+file: MARC-04's declaration, as the X-Omitted-Records header is over HTTP).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class MarcSettings:
     export_file: Path | None = None
     export_xml_file: Path | None = None
     import_dir: Path | None = None
+    export_log: Path | None = None  # files: the export run's log, naming records left out of the ISO 2709 file
     system_fields: frozenset[str] = frozenset()  # fields the target declares it rewrites on import
     holdings_tag: str = "852"
     holdings_library_subfield: str = "a"
@@ -48,6 +51,7 @@ def parse(section: SectionReader) -> MarcSettings:
         export_file=section.path("export_file"),
         export_xml_file=section.path("export_xml_file"),
         import_dir=section.path("import_dir"),
+        export_log=section.path("export_log"),
         system_fields=frozenset(_tags(section, "system_fields")),
         holdings_tag=_tag(section, "holdings_tag", "852"),
         holdings_library_subfield=_subfield_code(section, "holdings_library_subfield", "a"),

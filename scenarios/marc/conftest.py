@@ -11,12 +11,11 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from harness.config import RunConfig
-
 import pymarc
 import pytest
 
 from harness import findings
+from harness.config import RunConfig
 from harness.marc.channel import ExportFile, FileChannel, ImportReceipt, MarcChannel
 from harness.marc.iso2709 import check_record, iter_raw_records
 from harness.marc.ownership import ENCODING_RULES, Context
@@ -112,6 +111,16 @@ def iso_export_structure(iso_export: ExportFile) -> ExportStructure:
 @pytest.fixture(scope="session")
 def exported_records(iso_export: ExportFile) -> list[ReadResult]:
     return list(read_records(iso_export.data))
+
+
+@pytest.fixture(scope="session")
+def xml_exported_records(request: pytest.FixtureRequest, marc_channel: MarcChannel) -> list[ReadResult] | None:
+    """The MARCXML export's records; None when the target offers no MARCXML export (a file
+    channel whose profile names no export_xml_file)."""
+    if isinstance(marc_channel, FileChannel) and marc_channel.export_xml_file is None:
+        return None
+    xml: ExportFile = request.getfixturevalue("xml_export")
+    return list(read_records(xml.data))
 
 
 @pytest.fixture()

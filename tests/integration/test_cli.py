@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -108,7 +109,7 @@ def test_sandbox_serves_real_http_clients() -> None:
         if curl is None:
             pytest.skip("curl is not installed (apt-get install curl)")
         out = subprocess.run([curl, "-sf", "--max-time", "10", f"{url}/marc/export?format=marcxml"], capture_output=True, timeout=15)
-        assert out.returncode == 0 and b"<collection" in out.stdout and "Guovdageaidnu".encode() in out.stdout
+        assert out.returncode == 0 and b"<collection" in out.stdout and b"Guovdageaidnu" in out.stdout
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -144,6 +145,16 @@ def test_marc_check_exit_codes(name: str, code: int) -> None:
     assert done.returncode == code, done.stdout + done.stderr
 
 
+def test_marc_check_content_warns_and_never_fails() -> None:
+    """--content adds MARC 21 Bibliographic content warnings; they never make the exit code 1."""
+    plain = _harness("marc", "check", str(MARC_FIXTURES_DIR / "content_warnings.mrc"), timeout=120)
+    content = _harness("marc", "check", "--content", str(MARC_FIXTURES_DIR / "content_warnings.mrc"), timeout=120)
+    assert plain.returncode == content.returncode == 0, content.stdout + content.stderr
+    assert "content-" not in plain.stdout
+    assert "WARN record 6 (001 hx0000806)" in content.stdout and "[content-isbn]" in content.stdout
+    assert "0 FAIL, 9 WARN" in content.stdout
+
+
 def test_vendor_without_import_api_uses_files(tmp_path: Path) -> None:
     """channel = "files": the harness leaves the batch for a manual import and reads the export files."""
     from harness.paths import SANDBOX_PROFILE
@@ -157,6 +168,9 @@ def test_vendor_without_import_api_uses_files(tmp_path: Path) -> None:
         for fmt, name in (("iso2709", "export.mrc"), ("marcxml", "export.xml")):
             answer = requests.get(f"{box.http_base_url}/marc/export", params={"format": fmt}, timeout=30)
             (tmp_path / name).write_bytes(answer.content)
+            if fmt == "iso2709":  # the vendor's export run logs what it left out, one line each
+                omitted = unquote(answer.headers["X-Omitted-Records"]).split("; ")
+                (tmp_path / "export.log").write_text("export started\n" + "".join(f"skipped {o}\n" for o in omitted), encoding="utf-8")
     libraries = "".join(
         f'[[library]]\nnumber = "{n}"\nname = "{n}"\nkind = "{k}"\n'
         for n, k in (("NO-9900001", "public"), ("NO-9900002", "public"), ("NO-9900003", "public"), ("NO-9900004", "public"),
@@ -166,7 +180,7 @@ def test_vendor_without_import_api_uses_files(tmp_path: Path) -> None:
     profile.write_text(
         '[target]\nname = "Vendor by files"\n'
         '[marc]\nchannel = "files"\nexport_file = "export.mrc"\nexport_xml_file = "export.xml"\n'
-        'import_dir = "to-import"\nsystem_fields = ["005"]\n' + libraries,
+        'import_dir = "to-import"\nexport_log = "export.log"\nsystem_fields = ["005"]\n' + libraries,
         encoding="utf-8",
     )
     done = _harness("run", "--target", str(profile), "--report-dir", str(tmp_path / "r"))
@@ -177,3 +191,13 @@ def test_vendor_without_import_api_uses_files(tmp_path: Path) -> None:
     assert outcomes["test_import_export_round_trip_unchanged"] == "PASS"
     assert outcomes["test_prepublication_record_upgraded_in_place"] == "NOT_TESTED"
     assert outcomes["test_library_export_holds_only_that_library"] == "SKIP"
+    assert outcomes["test_oversize_records_not_corrupted"] == "PASS"  # left out of the ISO 2709 file, named in the log
+    assert outcomes["test_full_catalogue_in_both_exports"] == "PASS"
+
+    # Without the log the same export leaves two records out of the ISO 2709 file silently.
+    profile.write_text(profile.read_text(encoding="utf-8").replace('export_log = "export.log"\n', ""), encoding="utf-8")
+    done = _harness("run", "--target", str(profile), "--report-dir", str(tmp_path / "r2"), "-k", "oversize")
+    assert done.returncode == 1, done.stdout[-3000:]
+    (check,) = json.loads((tmp_path / "r2" / "results.json").read_text(encoding="utf-8"))["checks"]
+    assert check["outcome"] == "FAIL" and "2 oversize record(s) left out of the ISO 2709 export" in check["message"]
+    assert "no export log (the profile names no [marc] export_log)" in check["evidence"][0]["exchanges"][-1]["received"]

@@ -230,7 +230,8 @@ def test_prepublication_steps(raw_catalogue: bytes) -> None:
     assert prepub["035"]["a"] == full["035"]["a"] == changed["035"]["a"] and prepub["035"]["a"].startswith("(NO-OsBA)")
     assert prepub["001"].data != full["001"].data  # only 035 can join them
     assert prepub.get_fields("852") and len(full.fields) > len(prepub.fields) - len(prepub.get_fields("852"))
-    (retitled,) = diff_records(full, changed, ignore_tags=frozenset({"005"}))
+    status, retitled = diff_records(full, changed, ignore_tags=frozenset({"005"}))
+    assert status.tag == "LDR" and status.detail.startswith("leader/05 'n' → 'c'")
     assert (retitled.tag, retitled.kind) == ("245", "changed") and retitled.detail.startswith("$b ")
 
 

@@ -204,3 +204,14 @@ def test_match_records_labels_records_without_001() -> None:
 def test_match_records_pairs_each_after_record_once() -> None:
     pairs, missing, unexpected = match_records([make_record("hx1"), make_record("hx1")], [make_record("hx1")])
     assert len(pairs) == 1 and missing == ["hx1"] and unexpected == []
+
+
+def test_leader_data_positions_are_compared_and_layout_is_not() -> None:
+    before = make_record()
+    after = copy.deepcopy(before)
+    after.leader = pymarc.Leader("99999cam a2299999 a 4500")  # lengths, base address, /09 rewritten; /05 /17 /18 changed
+    before.leader = pymarc.Leader("00000nam  2200000 i 4500")
+    (status,) = diff_records(before, after)
+    assert (status.tag, status.kind, str(status)) == (
+        "LDR", "changed", "leader: leader/05 'n' → 'c' (record status); leader/18 'i' → 'a' (descriptive cataloguing form)")
+    assert not diff_records(before, after, ignore_tags=frozenset({"LDR"}))
