@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.cooperation.defects import CATALOGUE as COOPERATION_DEFECTS
 from harness.defects import Defect
 from harness.marc.unit import MARC
 from harness.sip2.unit import SIP2
@@ -16,6 +17,9 @@ from harness.sru.unit import SRU
 from harness.units import ProtocolUnit
 
 UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU)
+# Defects of a suite that is not a unit: scenarios/cooperation/ crosses the units' protocols with
+# their settings (no profile section of its own); its defects are applied by their services.
+CROSS_SUITE_DEFECTS: tuple[Defect, ...] = COOPERATION_DEFECTS
 
 
 def unit_named(name: str) -> ProtocolUnit[Any] | None:
@@ -23,4 +27,4 @@ def unit_named(name: str) -> ProtocolUnit[Any] | None:
 
 
 def all_defects() -> tuple[Defect, ...]:
-    return tuple(d for unit in UNITS for d in unit.defects)
+    return tuple(d for unit in UNITS for d in unit.defects) + CROSS_SUITE_DEFECTS

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from harness.cli import collect_checks, main
+from harness.cli import available_suites, collect_checks, main
 from harness.defects import Defect
 from harness.pytest_plugin import check_name, failed_by, suite_of
-from harness.registry import UNITS, all_defects
+from harness.registry import all_defects
 
-SUITES = [u.name for u in UNITS]
+SUITES = available_suites()  # every unit's suite, and suites that cross units (cooperation)
 _NONE = re.compile(r"\bNone\b")
 
 
