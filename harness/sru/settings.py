@@ -13,6 +13,8 @@ and maximum records, sort, scan). The profile says what explain cannot:
 - ``library_index``: the CQL index that limits a search to one library's holdings (KAT-03);
 - where returned MARCXML records carry holdings and item status (``holdings_tag`` ...,
   ``status_tag``, ``on_loan_values``): left out, availability is not declared (KAT-04 SKIP);
+  ``in_transit_values``: the status of a copy returned at another member on its way home
+  (the cooperation suite's SIP-05 story; left out, in transit is not declared: SKIP);
 - ``folds_letters``: the vendor documents that å matches a, ø o, č c (SPR-02 then does not
   hold it against them).
 """
@@ -60,6 +62,7 @@ class SruSettings:
     status_barcode_subfield: str = "p"
     status_subfield: str = "j"
     on_loan_values: tuple[str, ...] = ()  # status values that mean "on loan"
+    in_transit_values: tuple[str, ...] = ()  # status values that mean "in transit between members"
     visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT  # seconds a MARC import may take to be findable
     folds_letters: bool = False  # the vendor documents folding å to a (and the like)
 
@@ -115,6 +118,7 @@ def parse(section: SectionReader) -> SruSettings:
         status_barcode_subfield=_code(section, "status_barcode_subfield", "p"),
         status_subfield=_code(section, "status_subfield", "j"),
         on_loan_values=section.text_list("on_loan_values"),
+        in_transit_values=section.text_list("in_transit_values"),
         visibility_timeout=section.seconds("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT),
         folds_letters=section.boolean("folds_letters", False),
     )
@@ -122,6 +126,9 @@ def parse(section: SectionReader) -> SruSettings:
         key = "on_loan_values" if settings.status_tag else "status_tag"
         raise section.error(key, "availability needs both status_tag and on_loan_values",
                             'give both (e.g. status_tag = "876", on_loan_values = ["on loan"]) or neither')
+    if settings.in_transit_values and not settings.status_tag:
+        raise section.error("in_transit_values", "in transit is a copy status: it needs status_tag and on_loan_values",
+                            'give status_tag = "876" and on_loan_values as well, or leave in_transit_values out')
     return settings
 
 

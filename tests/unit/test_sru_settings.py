@@ -33,6 +33,7 @@ def test_the_sandbox_may_leave_the_url_out() -> None:
     ({"url": "https://x/", "member_url": "https://x/lib"}, "member_url", "{library}"),
     ({"url": "https://x/", "status_tag": "876"}, "on_loan_values", "give both"),
     ({"url": "https://x/", "on_loan_values": ["utlånt"]}, "status_tag", "give both"),
+    ({"url": "https://x/", "in_transit_values": ["på vei"]}, "in_transit_values", "needs status_tag"),
     ({"url": "https://x/", "library_index": "local library"}, "library_index", "set.name"),
     ({"url": "https://x/", "holdings_tag": "85"}, "holdings_tag", "three digits"),
     ({"url": "https://x/", "page_size": 0}, "page_size", "use 1..1000"),

@@ -52,11 +52,12 @@ _WORD_RE = re.compile(r"(?:[^\W_])[\u0300-\u036f]*(?:(?:[^\W_])[\u0300-\u036f]*)
 
 @dataclass(frozen=True, slots=True)
 class HoldingStatus:
-    """A copy as a searcher sees it: owning library, barcode, and whether it is on loan."""
+    """A copy as a searcher sees it: owning library, barcode, whether it is on loan or in transit."""
 
     library: str
     barcode: str
     on_loan: bool | None  # None: the availability source does not know the copy
+    in_transit: bool = False  # returned at another member and on its way home (or to a hold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ class SearchIndex:
         records: the catalogue, read (never changed) under ``lock``.
         lock: the catalogue's lock (``Consortium.lock``); none for a private mapping.
         availability: item barcode -> on loan (True), on the shelf (False), unknown (None).
+        in_transit: item barcode -> on its way between members after a checkin elsewhere.
         normalise_unicode: False indexes data without canonical normalisation, so NFD data
             is not found by NFC queries (a defect the sandbox can switch on).
         words_of: how text becomes indexed words, instead of :func:`~.text.words` (a defect
@@ -95,10 +97,12 @@ class SearchIndex:
 
     def __init__(self, records: Mapping[str, pymarc.Record], *, lock: AbstractContextManager[object] | None = None,
                  availability: Callable[[str], bool | None] = lambda barcode: None, normalise_unicode: bool = True,
-                 words_of: Callable[[str], list[str]] | None = None) -> None:
+                 words_of: Callable[[str], list[str]] | None = None,
+                 in_transit: Callable[[str], bool] = lambda barcode: False) -> None:
         self._source = records
         self._source_lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
         self._availability = availability
+        self._in_transit = in_transit
         self._words: Callable[[str], list[str]] = words_of or (words if normalise_unicode else _raw_words)
         self._guard = threading.RLock()
         self._docs: dict[str, _Doc] = {}
@@ -209,11 +213,12 @@ class SearchIndex:
             return doc.record if doc is not None else None
 
     def holdings(self, record_id: str) -> tuple[HoldingStatus, ...]:
-        """The record's copies with owning library and loan status (asked of the live loans)."""
+        """The record's copies with owning library, loan and transit status (asked of the live items)."""
         record = self.record(record_id)
         if record is None:
             return ()
-        return tuple(HoldingStatus(h.library, h.barcode, self._availability(h.barcode)) for h in holdings(record))
+        return tuple(HoldingStatus(h.library, h.barcode, self._availability(h.barcode), self._in_transit(h.barcode))
+                     for h in holdings(record))
 
     def search(self, query: Node, *, library: str | None = None, sort: Sequence[SortSpec] = ()) -> list[str]:
         """Record ids matching ``query`` (held by ``library`` when given), sorted by ``sort``

@@ -3,8 +3,9 @@
 The SRU server and the Z39.50 server search the same catalogue with the same rules, so they
 share one :class:`~harness.sandbox.search.index.SearchIndex`, kept on the
 :class:`~harness.sandbox.state.Consortium` (``search_index``). It reads the live catalogue
-(records imported over the MARC channel are findable at once) and asks the live loans for
-availability (a checkout over SIP2 shows at once).
+(records imported over the MARC channel are findable at once) and asks the live items for
+availability (a checkout over SIP2 shows at once, and so does an item in transit after a
+return at another member).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def shared_index(consortium: Consortium) -> SearchIndex:
 def consortium_index(consortium: Consortium, **options: Any) -> SearchIndex:
     """A new index over the live catalogue and loans (``options`` go to SearchIndex: a server
     showing a defect builds its own with them, and leaves the shared one alone)."""
-    return SearchIndex(consortium.records, lock=consortium.lock, availability=live_availability(consortium), **options)
+    return SearchIndex(consortium.records, lock=consortium.lock, availability=live_availability(consortium),
+                       in_transit=live_transit(consortium), **options)
 
 
 def live_availability(consortium: Consortium) -> Callable[[str], bool | None]:
@@ -37,3 +39,12 @@ def live_availability(consortium: Consortium) -> Callable[[str], bool | None]:
         return None if item is None else item.borrower is not None
 
     return on_loan
+
+
+def live_transit(consortium: Consortium) -> Callable[[str], bool]:
+    """Item barcode -> checked in at another member and not yet back (SIP2 routed it)."""
+    def in_transit(barcode: str) -> bool:
+        item = find_item(consortium, barcode)
+        return item is not None and item.borrower is None and item.in_transit_to is not None
+
+    return in_transit

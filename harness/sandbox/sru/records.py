@@ -3,7 +3,8 @@
 The stored record is not changed; the view adds, after the record's own fields, one 876
 (Item Information, MARC 21 Format for Holdings Data, embedded in the bibliographic record)
 per copy: ``$a`` the owning library (852 $a), ``$p`` the barcode (852 $p) and ``$j`` the
-item status, ``available`` or ``on loan``, from the live loans. No patron data: the view
+item status, ``available``, ``on loan`` or ``in transit`` (returned at another member, on
+its way home), from the live items. No patron data: the view
 never names who borrowed a copy (SEC-01).
 
 Four deviations of the defect catalogue shape the view: holdings without their library,
@@ -21,7 +22,7 @@ from harness.marc.writer import record_to_marcxml
 from harness.sandbox.search import HoldingStatus
 from harness.sandbox.sru.diagnostics import Deviation
 
-ON_LOAN, AVAILABLE, UNKNOWN = "on loan", "available", "unknown"
+ON_LOAN, AVAILABLE, IN_TRANSIT, UNKNOWN = "on loan", "available", "in transit", "unknown"
 _LOST_LETTERS = str.maketrans("", "", "čšžŋŧČŠŽŊŦ")  # what YAZ's UTF-8 to MARC-8 conversion drops
 
 Borrower = Callable[[str], str | None]  # item barcode -> "name (card)" of its borrower, if on loan
@@ -30,7 +31,9 @@ Borrower = Callable[[str], str | None]  # item barcode -> "name (card)" of its b
 def status_text(holding: HoldingStatus) -> str:
     if holding.on_loan is None:
         return UNKNOWN
-    return ON_LOAN if holding.on_loan else AVAILABLE
+    if holding.on_loan:
+        return ON_LOAN
+    return IN_TRANSIT if holding.in_transit else AVAILABLE
 
 
 def record_view(record: pymarc.Record, holdings: tuple[HoldingStatus, ...], deviations: frozenset[str] = frozenset(),
