@@ -9,3 +9,4 @@ configure (or whose unit the harness lacks) is simply not observed.
 
     defects.py   the cooperation defects: faults only the crossing shows
     sandbox.py   where the sandbox applies them (the search index SRU and Z39.50 share)
+"""

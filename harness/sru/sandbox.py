@@ -18,6 +18,7 @@ from dataclasses import replace
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from harness.cooperation.sandbox import cooperation_index
 from harness.defects import DefectSet
 from harness.sandbox.http import Handler, Request, Response
 from harness.sandbox.search import SearchIndex
@@ -73,6 +74,9 @@ class SruService:
 
     def _build_index(self, consortium: Consortium) -> SearchIndex:
         """The shared index, or, under a defect that changes indexing, one of this server's own."""
+        crossing = cooperation_index(consortium, self.defects)  # the cooperation defects live in the search index
+        if crossing is not None:
+            return crossing
         if self.defects.active(d.STALE_INDEX):
             return SearchIndex(dict(consortium.records), lock=consortium.lock, availability=live_availability(consortium))
         if self.defects.active(d.NFD_UNFINDABLE):
