@@ -1,0 +1,66 @@
+"""Which paths a story can look through, found from the profile and the harness's units.
+
+A path is observed when the harness has its unit and the profile configures it (and its
+endpoint answered the probe); otherwise the story records why not and looks through the
+others. The units' own fixtures are asked for their targets, so a path is set up exactly as
+its protocol suite sets it up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from harness.cooperation.paths import MarcExport, SearchPath, SruPath
+from harness.cooperation.story import Story
+from harness.findings import NOT_TESTED_PREFIX
+from harness.profile import Library
+
+
+def _fixture(request: pytest.FixtureRequest, name: str) -> tuple[Any, str]:
+    """A unit's fixture, or why it cannot be had (no unit, no profile section, unreachable)."""
+    try:
+        return request.getfixturevalue(name), ""
+    except pytest.FixtureLookupError:
+        return None, "this harness has no unit for it"
+    except pytest.skip.Exception as exc:
+        return None, str(exc.msg).split(NOT_TESTED_PREFIX, 1)[-1]
+
+
+# Each search path: its name, the fixture of its unit's target, and how a member's view is opened.
+SEARCH_PATHS: tuple[tuple[str, str, Callable[[Any, Library], SearchPath]], ...] = (
+    ("SRU", "sru_target", lambda target, member: SruPath(target, member)),
+)
+
+
+@dataclass
+class Observe:
+    request: pytest.FixtureRequest
+    opened: list[SearchPath] = field(default_factory=list)
+
+    def search(self, story: Story, member: Library) -> list[SearchPath]:
+        """Every search path the profile configures, as ``member`` searches it."""
+        paths = []
+        for name, fixture, open_view in SEARCH_PATHS:
+            target, why = _fixture(self.request, fixture)
+            if target is None:
+                story.not_observed(name, why)
+                continue
+            path = open_view(target, member)
+            self.opened.append(path)
+            paths.append(path)
+        return paths
+
+    def marc_export(self, story: Story) -> MarcExport | None:
+        channel, why = _fixture(self.request, "marc_channel")
+        if channel is None:
+            story.not_observed("MARC export", why)
+            return None
+        return MarcExport(channel, self.request.getfixturevalue("marc_settings"))
+
+    def close(self) -> None:
+        for path in self.opened:
+            path.close()

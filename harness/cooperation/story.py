@@ -1,0 +1,117 @@
+"""One cooperation scenario's account: what it did on each path, what each path showed.
+
+A story crosses protocols, so its verdict rests on several paths (SRU, Z39.50, OAI-PMH, the
+MARC export, SIP2). Each path ends in one of four ways, and the story keeps them apart:
+
+- **saw**: the path showed what the story expects (a PASS line, with what it measured);
+- **failed**: it did not, and the fault is the crossing's (the story FAILs);
+- **owned elsewhere**: it did not, and the same fault shows without any crossing, so a
+  protocol suite's check owns it (a fault is reported once, by its owner): not judged here;
+- **not observed**: the profile does not configure the path, or the harness has no unit for it.
+
+:meth:`Story.conclude` turns that into the outcome: a :class:`~harness.findings.Finding` with
+the exchanges of every protocol in the order they happened (``exchanges_of``) when a path
+failed; NOT_TESTED naming the owners when no path could be judged; else a passing note with
+the times to visibility in the form the procurement chart reads
+(``time to visibility over SRU: 0.012 s``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from harness.evidence import Exchange, exchanges_of
+from harness.findings import Finding, WarningRecorder, cannot_judge, not_tested
+
+KEEP_PER_STEP = 4  # exchanges a step keeps of what it sent (the last ones: the answer that decided)
+
+
+@dataclass
+class Transcript:
+    """A client's transcript from the moment the story began watching it."""
+
+    read: Callable[[], Sequence[Exchange]]
+    start: int = 0
+
+    @classmethod
+    def watch(cls, read: Callable[[], Sequence[Exchange]]) -> Transcript:
+        return cls(read, len(read()))
+
+    def since(self, mark: int | None = None) -> tuple[Exchange, ...]:
+        return tuple(self.read()[self.start if mark is None else mark:])
+
+    def mark(self) -> int:
+        return len(self.read())
+
+
+@dataclass
+class Story:
+    """What one scenario did and saw; ``clause`` is the clause a FAIL cites."""
+
+    clause: str
+    expected: str
+    saw: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    failed_more: list[str] = field(default_factory=list)
+    owned: list[tuple[str, str]] = field(default_factory=list)  # (what, the check that owns it)
+    unobserved: list[str] = field(default_factory=list)
+    timings: list[str] = field(default_factory=list)  # "time to visibility over SRU: 0.012 s"
+    facts: list[str] = field(default_factory=list)  # what was done, for the evidence
+    kept: list[Exchange] = field(default_factory=list)
+
+    def keep(self, exchanges: Iterable[Exchange], last: int | None = KEEP_PER_STEP) -> None:
+        """Keep exchanges for the evidence (the last ``last`` of them; all with None)."""
+        chosen = list(exchanges)
+        self.kept.extend(chosen if last is None else chosen[-last:])
+
+    def did(self, fact: str) -> None:
+        self.facts.append(fact)
+
+    def fine(self, path: str, what: str) -> None:
+        self.saw.append(f"{path}: {what}")
+
+    def fail(self, path: str, what: str, exchanges: Iterable[Exchange] = (), more: Sequence[str] = ()) -> None:
+        """A fault of the crossing; ``more`` are further differences of the same kind on the path."""
+        self.failed.append(f"{path}: {what}" + (f" (and {len(more)} more on {path})" if more else ""))
+        self.failed_more.extend(f"{path}: {line}" for line in more)
+        self.keep(exchanges)
+
+    def owned_by(self, path: str, what: str, owner: str) -> None:
+        self.owned.append((f"{path}: {what}", owner))
+
+    def not_observed(self, path: str, why: str) -> None:
+        self.unobserved.append(f"{path}: {why}")
+
+    def timed(self, path: str, seconds: float) -> None:
+        self.timings.append(f"time to visibility over {path}: {seconds:.3f} s")
+
+    @property
+    def judged(self) -> bool:
+        return bool(self.saw or self.failed)
+
+    def details(self) -> list[str]:
+        lines = [*self.facts, *self.timings, *self.failed, *self.failed_more, *self.saw]
+        lines += [f"not judged here, {what} (reported by {owner})" for what, owner in self.owned]
+        lines += [f"not observed, {why}" for why in self.unobserved]
+        return lines
+
+    def exchanges(self) -> tuple[Exchange, ...]:
+        """The kept exchanges of every protocol, in the order they happened, each once."""
+        return exchanges_of(dict.fromkeys(self.kept))
+
+    def conclude(self, warn: WarningRecorder, summary: str) -> None:
+        """FAIL with the crossing's faults; else NOT_TESTED if nothing was judged; else a passing note."""
+        if self.failed:
+            more = f" (and {len(self.failed) - 1} more: see the details)" if len(self.failed) > 1 else ""
+            raise Finding(f"{self.failed[0]}{more}", clause=self.clause, expected=self.expected,
+                          exchanges=self.exchanges(), details=self.details())
+        if not self.saw:
+            if self.owned:
+                reasons = "; ".join(what for what, _ in self.owned)
+                cannot_judge(reasons, ", ".join(dict.fromkeys(owner for _, owner in self.owned)))
+            not_tested("no path could be observed: " + ("; ".join(self.unobserved) or "none is configured"))
+        message = "; ".join([*self.timings, summary])
+        if self.owned or self.unobserved:
+            message += f" ({len(self.saw)} path(s) judged, {len(self.owned) + len(self.unobserved)} not)"
+        warn.note(message, clause=self.clause, exchanges=self.exchanges(), details=self.details())

@@ -1,0 +1,183 @@
+"""KAT-04 and SIP-05 across protocols: what happens at a kiosk shows in every catalogue.
+
+**Loan visible everywhere.** A pupil borrows a school library's copy at the school's kiosk
+(SIP2); every search path that declares item status (SRU ``[sru] status_tag``, Z39.50 OPAC
+circulation data) shows the copy on loan, and available again after the return.
+
+**The bookbus and the deposit collection.** A bookbus copy and a deposit copy, each lent where
+it lives, are returned at another member: SIP2 routes them home (CT), and every search path
+that declares a status for it (``[sru] in_transit_values``) shows them in transit until they
+are checked in at home, then available.
+
+What a protocol suite owns is read past: a loan that does not show even for the protocol
+suite's own test copy is its KAT-04 check's; a wrong SIP2 routing is the SIP2 suite's SIP-05.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+import pytest
+
+from harness.cooperation import defects
+from harness.cooperation.circulation import Desk
+from harness.cooperation.members import Members
+from harness.cooperation.observe import Observe
+from harness.cooperation.paths import (
+    AVAILABLE,
+    IN_TRANSIT,
+    ON_LOAN,
+    Question,
+    SearchPath,
+    Sighting,
+    poll,
+)
+from harness.cooperation.story import Story
+from harness.findings import WarningRecorder, not_tested, skip_undeclared
+from harness.profile import Library, TestItem, TestPatron
+
+LOAN_CLAUSE = ("Consortium requirement KAT-04: a copy checked out over SIP2 (3M SIP2 2.00 Checkout, 11/12) shows as on "
+               "loan in SRU and Z39.50 holdings, and as available after checkin (09/10); Z39.50-2003 Appendix REC.5 "
+               "(OPAC circulation data, availableNow)")
+TRANSIT_CLAUSE = ("Consortium requirement SIP-05: an item returned at another member travels home (3M SIP2 extensions "
+                  "Rev 1.20, Checkin Response 10: CT destination location, CV alert type), and the catalogue shows it in "
+                  "transit until it is checked in at home; KAT-04 (holdings status in SRU and Z39.50)")
+ROUTING_OWNER = "sip2 suite (test_bookbus_and_deposit_items_are_routed)"
+
+
+def _word(desk: Desk, item: TestItem) -> str:
+    """The longest word of the item's title as SIP2 gives it (AJ), to find its record by."""
+    title = desk.item_information(item).get("AJ") or item.title
+    words = [w.strip(",.:;/") for w in title.split()]
+    if not any(words):
+        not_tested(f"the title of {item.barcode} is not known (no AJ, no [[item]] title)")
+    return max(words, key=len).lower()
+
+
+def _state(barcode: str, wanted: str, sighting: Sighting) -> bool:
+    copy = sighting.copy(barcode)
+    return copy is not None and copy.state == wanted
+
+
+def _watch(story: Story, path: SearchPath, question: Question, wanted: str, event: str) -> tuple[bool, str]:
+    """Poll from now until the copy is in state ``wanted``; (shown, what the path showed, in words)."""
+    watched = poll(partial(path.ask, question), partial(_state, question.barcode, wanted), since=time.monotonic(),
+                   timeout=path.visibility_timeout)
+    story.keep(watched.sighting.exchanges, last=1 if watched.shown else 2)
+    copy = watched.sighting.copy(question.barcode)
+    seen = (f"'{copy.state}'" if copy.state else "no status") if copy is not None else "no record holding the copy"
+    return watched.shown, f"{seen} {watched.seconds:.3f} s after {event} ({wanted} expected)"
+
+
+def _ready(story: Story, paths: list[SearchPath], question: Question, declared: str) -> list[SearchPath]:
+    """The paths that declare the status and show the copy available before the story begins."""
+    ready = []
+    for path in paths:
+        if not getattr(path, declared):
+            story.not_observed(path.name, "the profile declares no copy status for it")
+            continue
+        sighting = path.ask(question)
+        copy = sighting.copy(question.barcode)
+        if copy is None:
+            story.owned_by(path.name, f"no record found by {question.describe()} holds {question.barcode}", path.owners.of("loans"))
+        elif copy.state != AVAILABLE:
+            story.not_observed(path.name, f"{question.barcode} is {copy.state} before the story begins")
+        else:
+            ready.append(path)
+    return ready
+
+
+def _loan_shows(story: Story, desk: Desk, path: SearchPath, item: TestItem, patron: TestPatron, word: str) -> str:
+    """Lend ``item`` at its library and return it; what went wrong on ``path`` ("" when nothing)."""
+    question = Question(words=(word,), barcode=item.barcode)
+    desk.checkout(patron, item, item.owning_library)
+    lent, during = _watch(story, path, question, ON_LOAN, f"the SIP2 checkout at {item.owning_library}")
+    desk.checkin(item, item.owning_library)
+    back, after = _watch(story, path, question, AVAILABLE, "the checkin")
+    return "" if lent and back else f"{item.barcode} shows {during}, {after}"
+
+
+@pytest.mark.requirement("KAT-04")
+@pytest.mark.destructive
+@pytest.mark.failed_by(defects.SCHOOL_LOANS_NOT_IN_SEARCH)
+def test_loan_visible_everywhere(members: Members, desk: Desk, observe: Observe, warn: WarningRecorder) -> None:
+    """A school's copy lent at the school's kiosk shows as on loan on every search path, and available after the return
+
+    nb: Et skoleeksemplar lånt ut i skolens automat vises som utlånt på alle søkeveier, og som ledig etter innlevering
+    """
+    item, patron = members.item(kind="regular", owner_kind="school"), members.patron("school")
+    story = Story(LOAN_CLAUSE, expected=f"{item.barcode} on loan on every path while lent over SIP2, available after the checkin")
+    word = _word(desk, item)
+    question = Question(words=(word,), barcode=item.barcode)
+    paths = _ready(story, observe.search(story, members.school), question, "declares_loans")
+    control = members.profile.item(kind="regular")  # the copy the protocol suites lend in their KAT-04 checks
+    for path in paths:
+        wrong = _loan_shows(story, desk, path, item, patron, word)
+        story.keep(desk.exchanges, last=None)
+        if not wrong:
+            story.fine(path.name, f"{item.barcode} of {item.owning_library} on loan while lent, available after the return")
+        elif control is None or control.barcode == item.barcode:
+            story.owned_by(path.name, wrong, path.owners.of("loans"))
+        elif _loan_shows(story, desk, path, control, members.patron("public"), _word(desk, control)):
+            story.owned_by(path.name, f"{wrong}; the same for {control.barcode}, lent where the protocol suite lends it",
+                           path.owners.of("loans"))
+        else:
+            story.fail(path.name, f"{wrong} (a copy of {control.owning_library} lent there shows at once)")
+    story.keep(desk.exchanges, last=None)
+    story.did(f"{patron.barcode} borrowed {item.barcode} at {item.owning_library} over SIP2 and returned it there")
+    story.conclude(warn, f"a loan at {item.owning_library}'s kiosk shows on every path that declares item status")
+
+
+def _elsewhere(members: Members, item: TestItem) -> Library:
+    other = next((lib for lib in members.profile.libraries
+                  if lib.number != item.home_library and lib.kind in ("public", "school")), None)
+    if other is None:
+        not_tested("the profile needs a member library other than the items' homes")
+    return other
+
+
+@pytest.mark.requirement("SIP-05")
+@pytest.mark.destructive
+@pytest.mark.failed_by(defects.TRANSIT_NOT_IN_SEARCH)
+def test_bookbus_and_deposit_items_travel_home(members: Members, desk: Desk, observe: Observe, warn: WarningRecorder) -> None:
+    """Bookbus and deposit copies returned at another member are routed home over SIP2 and show in transit until they arrive
+
+    nb: Bokbuss- og depoteksemplarer levert ved et annet bibliotek rutes hjem over SIP2 og vises som på vei til de er fremme
+    """
+    items = [i for i in (members.profile.item(kind="bookbus"), members.profile.item(kind="deposit")) if i is not None]
+    if not items:
+        not_tested("the profile lists no bookbus or deposit [[item]]")
+    patron = members.patron("public")
+    story = Story(TRANSIT_CLAUSE, expected="in transit on every path that declares it, from the return elsewhere until "
+                                           "the checkin at home; available after it")
+    paths = observe.search(story, members.public)
+    if not any(p.declares_transit for p in paths):
+        skip_undeclared("no search path declares an in-transit status ([sru] in_transit_values)")
+    for item in items:
+        word = _word(desk, item)
+        question = Question(words=(word,), barcode=item.barcode)
+        ready = _ready(story, paths, question, "declares_transit")
+        elsewhere = _elsewhere(members, item)
+        desk.checkout(patron, item, item.home_library)
+        reply = desk.checkin(item, elsewhere.number)
+        destination = reply.get("CT") or ""
+        story.did(f"{item.kind} copy {item.barcode} (home {item.home_library}) lent there, returned at {elsewhere.number}: "
+                  f"CT {destination!r}")
+        if destination not in (item.home_library, desk.at(item.home_library)):
+            for path in ready:
+                story.owned_by(path.name, f"{item.barcode} was not routed home over SIP2 (CT {destination!r})", ROUTING_OWNER)
+            desk.checkin(item, item.home_library)
+            continue
+        transit = {path.name: _watch(story, path, question, IN_TRANSIT, f"the return at {elsewhere.number}") for path in ready}
+        desk.checkin(item, item.home_library)
+        for path in ready:
+            moving, on_way = transit[path.name]
+            home, arrived = _watch(story, path, question, AVAILABLE, f"the checkin at {item.home_library}")
+            if moving and home:
+                story.fine(path.name, f"{item.barcode} in transit after the return at {elsewhere.number}, available once home")
+            else:
+                story.fail(path.name, f"{item.kind} copy {item.barcode}, routed home over SIP2 (CT {destination}), shows "
+                                      f"{on_way}, {arrived}")
+    story.keep(desk.exchanges, last=None)
+    story.conclude(warn, "bookbus and deposit copies returned elsewhere show in transit until they are home")

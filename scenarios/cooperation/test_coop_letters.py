@@ -1,0 +1,177 @@
+"""SPR-01 and SPR-02 across protocols: every letter, every path.
+
+A public library catalogues a title with North, Lule and South Sámi and Kven text, some of it
+composed (NFC), some decomposed (NFD), over the MARC channel. It must come back byte for byte
+over the MARC export (ISO 2709 and MARCXML), SRU, Z39.50 and OAI-PMH, and as the SIP2 title
+(AJ) of its copy; and a search must find it whichever form the query is in.
+
+What a protocol suite owns is read past: letters a path changes in the fixture catalogue's
+Sámi, Kven and NFD records too are the suite's letters check's, an NFD record the suite's
+own query cannot find is its normalisation check's. This story owns what a record imported
+during the run meets on its way to each path.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from functools import partial
+from typing import Literal
+
+import pytest
+
+from harness.cooperation import defects
+from harness.cooperation.cataloguing import IMPORT_OWNER, Imported, Importer
+from harness.cooperation.circulation import Desk
+from harness.cooperation.letters import (
+    CONTROL_RECORDS,
+    changes,
+    difference,
+    fixture_changes,
+)
+from harness.cooperation.members import Members
+from harness.cooperation.observe import Observe
+from harness.cooperation.paths import MarcExport, Question, SearchPath, Sighting, poll
+from harness.cooperation.records import FINDABLE, TestRecord, form_of, letters_record
+from harness.cooperation.story import Story
+from harness.findings import WarningRecorder
+from harness.profile import TestItem
+from harness.sip2.codec import resolve_charset
+from harness.sru.catalogue import FixtureRecord, load_catalogue
+
+CLAUSE = ("Consortium requirements SPR-01 (Norwegian, North, Lule and South Sámi and Kven letters survive every path byte "
+          "for byte: MARC export, SRU, Z39.50, OAI-PMH, SIP2) and SPR-02 (a search finds them whether query and data are "
+          "NFC or NFD: Unicode Standard Annex #15, canonical equivalence); MARC 21 Specifications, Character Sets: "
+          "Unicode Encoding Environment (UTF-8)")
+MARC_LETTERS_OWNER = "marc suite (test_letters_survive_import_export_byte_exact)"
+SIP2_CHARSET_OWNER = "sip2 suite (test_sami_patron_name_round_trips)"
+# The fixture records a search must find whatever the form: (record, title word, form of the query).
+Form = Literal["NFC", "NFD"]
+FORMS: tuple[Form, ...] = ("NFC", "NFD")
+FINDABLE_CONTROLS: tuple[tuple[str, str, Form], ...] = (("hx0000020", "mearrasámiid", "NFC"), ("hx0000002", "čáppa", "NFD"))
+
+
+def _found(sighting: Sighting) -> bool:
+    return sighting.found
+
+
+def _export(story: Story, export: MarcExport, title: TestRecord, imported: Imported,
+            catalogue: Mapping[str, FixtureRecord]) -> None:
+    for fmt in ("iso2709", "marcxml"):
+        name = f"MARC export ({fmt})"
+        records, _, exchanges = export.records(imported.library, fmt)
+        story.keep(exchanges, last=1)
+        got = records.get(imported.number)
+        if got is None:
+            story.owned_by(name, f"{imported.number} is not in {imported.library}'s export", IMPORT_OWNER)
+            continue
+        changed = changes(title.record, got)
+        if not changed:
+            story.fine(name, "every letter as sent")
+        elif control := fixture_changes(catalogue, records):
+            story.owned_by(name, f"{changed[0]}; the fixture records' letters change too: {control[0]}", MARC_LETTERS_OWNER)
+        else:
+            story.fail(name, f"{imported.number} {changed[0]}", more=changed[1:])
+
+
+def _fixture_letters(path: SearchPath, catalogue: Mapping[str, FixtureRecord]) -> list[str]:
+    returned = {}
+    for number in CONTROL_RECORDS:
+        if number in catalogue:
+            sighting = path.ask(Question(number, isbn=catalogue[number].isbn))
+            if sighting.record is not None:
+                returned[number] = sighting.record
+    return fixture_changes(catalogue, returned)
+
+
+def _unfound_forms(path: SearchPath, title: TestRecord, number: str) -> list[str]:
+    """The NFC and NFD queries for the composed and the decomposed title word that miss the record."""
+    missing = []
+    for word, stored in FINDABLE:
+        for form in FORMS:
+            query = unicodedata.normalize(form, word)
+            if not path.ask(Question(number, words=(title.word, query))).found:
+                missing.append(f"the {form} query {query!r} for the word stored {stored} misses it")
+    return missing
+
+
+def _fixture_unfound(path: SearchPath, catalogue: Mapping[str, FixtureRecord]) -> list[str]:
+    missing = []
+    for number, word, form in FINDABLE_CONTROLS:
+        if number in catalogue and not path.ask(Question(number, words=(unicodedata.normalize(form, word),))).found:
+            missing.append(f"the fixture record {number} is not found by the {form} query {word!r}")
+    return missing
+
+
+def _search(story: Story, path: SearchPath, title: TestRecord, imported: Imported, catalogue: Mapping[str, FixtureRecord]) -> None:
+    watched = poll(partial(path.ask, Question(imported.number, isbn=title.isbn)), _found, since=imported.returned_at,
+                   timeout=path.visibility_timeout)
+    story.keep(watched.sighting.exchanges, last=1)
+    if watched.sighting.record is None:
+        story.owned_by(path.name, f"{imported.number} not found by ISBN {watched.seconds:.1f} s after the import",
+                       path.owners.of("visibility"))
+        return
+    changed = changes(title.record, watched.sighting.record)
+    missing = _unfound_forms(path, title, imported.number)
+    wrong = []
+    if changed:
+        if control := _fixture_letters(path, catalogue):
+            story.owned_by(path.name, f"{changed[0]}; the fixture records' letters change too: {control[0]}", path.owners.of("letters"))
+        else:
+            wrong += changed
+    if missing:
+        if control := _fixture_unfound(path, catalogue):
+            story.owned_by(path.name, f"{missing[0]}; {control[0]}", path.owners.of("findability"))
+        else:
+            wrong += missing
+    if wrong:
+        story.fail(path.name, f"{imported.number} {wrong[0]}", watched.sighting.exchanges, more=wrong[1:])
+    elif not (changed or missing):
+        story.fine(path.name, "every letter as sent; found by NFC and NFD queries for composed and decomposed words")
+
+
+def _sip2(story: Story, desk: Desk, title: TestRecord, imported: Imported) -> None:
+    charset = resolve_charset(desk.client.charset)
+    try:
+        title.title.encode(charset)
+    except UnicodeEncodeError:
+        story.owned_by("SIP2", f"the declared character set {desk.client.charset} cannot hold the title {title.title!r}",
+                       SIP2_CHARSET_OWNER)
+        return
+    item = TestItem(title.barcodes[0], imported.library, imported.library)
+    aj = desk.item_information(item).get("AJ")
+    story.keep(desk.exchanges[-1:])
+    if aj == title.title:
+        story.fine("SIP2", f"the title (AJ) of copy {item.barcode} as catalogued ({form_of(aj)} where it was)")
+    elif aj is None:
+        story.fail("SIP2", f"Item Information (17) on copy {item.barcode} of {imported.number} gives no title (AJ)")
+    else:
+        story.fail("SIP2", f"the title (AJ) of copy {item.barcode} is {aj!r}, catalogued {title.title!r}; {difference(title.title, aj)}")
+
+
+@pytest.mark.requirement("SPR-01", "SPR-02")
+@pytest.mark.destructive
+@pytest.mark.failed_by(defects.IMPORTED_LETTERS_NORMALISED)
+def test_every_letter_every_path(members: Members, importer: Importer, desk: Desk, observe: Observe,
+                                 warn: WarningRecorder) -> None:
+    """A title in North, Lule and South Sámi and Kven, NFC and NFD, comes back byte for byte on every path and is found in both forms
+
+    nb: En tittel på nord-, lule- og sørsamisk og kvensk, NFC og NFD, kommer tilbake byte for byte på alle veier og finnes i begge former
+    """
+    public = members.public
+    story = Story(CLAUSE, expected="every letter of 245, 100, 246 and 500 as sent (NFD stays NFD, NFC stays NFC), the "
+                                   "SIP2 title as catalogued, and the record found by NFC and NFD queries")
+    paths = observe.search(story, members.school)
+    export = observe.marc_export(story)
+    title = letters_record(public.number)
+    imported = importer.add(title, public.number)
+    story.keep(importer.exchanges, last=None)
+    story.did(f"imported {imported.number} (ISBN {title.isbn}, copy {title.barcodes[0]}) over MARC for {public.number}: "
+              f"245 $a {title.title!r} ({form_of(title.title)})")
+    catalogue = load_catalogue()
+    if export is not None:
+        _export(story, export, title, imported, catalogue)
+    for path in paths:
+        _search(story, path, title, imported, catalogue)
+    _sip2(story, desk, title, imported)
+    story.conclude(warn, f"{imported.number}'s Sámi and Kven letters exact on every path, found in NFC and NFD")

@@ -1,0 +1,113 @@
+"""SEC-01 across protocols: nothing personal leaks, whatever happens at the kiosks.
+
+Over SIP2 a pupil borrows a school's copy and reserves a title, and a public-library patron
+borrows a public library's copy (patrons who owe fees keep them: SIP2 can pay a fee, not
+make one). Then no test patron's name or card number may appear over SRU, Z39.50 or OAI-PMH
+in the records of those copies, nor in the MARC exports of the libraries that own them.
+
+What a protocol suite owns is read past: a path that already showed patron data before the
+story lent anything (the seed loans every catalogue has) leaks whatever the crossing, and its
+protocol suite's SEC-01 check reports that. This story owns what its own loans and holds add.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.cooperation import defects
+from harness.cooperation.circulation import Desk
+from harness.cooperation.members import Members
+from harness.cooperation.observe import Observe
+from harness.cooperation.paths import MarcExport, Question, SearchPath
+from harness.cooperation.privacy import Needle, leaks, needles
+from harness.cooperation.story import Story
+from harness.findings import WarningRecorder, not_tested
+from harness.profile import TestItem
+
+CLAUSE = ("GDPR art. 5(1)(c) data minimisation and art. 25 (data protection by design); consortium requirement SEC-01: "
+          "no patron data over SRU, Z39.50, OAI-PMH or in catalogue exports, also while loans and holds exist")
+MARC_PRIVACY_OWNER = "marc suite (test_export_carries_no_patron_data)"
+
+
+
+
+def _word(desk: Desk, item: TestItem) -> str:
+    title = desk.item_information(item).get("AJ") or item.title
+    words = [w.strip(",.:;/") for w in title.split()]
+    if not any(words):
+        not_tested(f"the title of {item.barcode} is not known (no AJ, no [[item]] title)")
+    return max(words, key=len).lower()
+
+
+def _records_leak(path: SearchPath, questions: list[Question], looked_for: list[Needle], story: Story) -> list[str]:
+    """Patron data in the records that hold the story's copies, as ``path`` returns them."""
+    found = []
+    for question in questions:
+        sighting = path.ask(question)
+        story.keep(sighting.exchanges, last=1)
+        found += [f"the record holding {question.barcode}: {leak}" for leak in leaks(sighting.raw, looked_for)]
+    return found
+
+
+def _exports_leak(export: MarcExport, libraries: list[str], looked_for: list[Needle], story: Story) -> list[str]:
+    found = []
+    for library in libraries:
+        for fmt in ("iso2709", "marcxml"):
+            _, data, exchanges = export.records(library, fmt)
+            story.keep(exchanges, last=1)
+            found += [f"{library}'s {fmt} export: {leak}" for leak in leaks(data, looked_for)]
+    return found
+
+
+@pytest.mark.requirement("SEC-01")
+@pytest.mark.destructive
+@pytest.mark.failed_by(defects.SESSION_BORROWER_IN_SEARCH)
+def test_nothing_personal_leaks(members: Members, desk: Desk, observe: Observe, warn: WarningRecorder) -> None:
+    """After loans and holds made over SIP2, no patron's name or card number appears over SRU, Z39.50, OAI-PMH or in exports
+
+    nb: Etter utlån og reservasjoner over SIP2 vises ingen låners navn eller kortnummer over SRU, Z39.50, OAI-PMH eller i eksporter
+    """
+    pupil, adult = members.patron("school"), members.patron("public")
+    school_copy, public_copy = members.item(owner_kind="school"), members.item(owner_kind="public")
+    lent_titles = {_word(desk, school_copy), _word(desk, public_copy)}
+    others = [i for i in members.profile.items if i.barcode not in (school_copy.barcode, public_copy.barcode)]
+    # a title neither patron borrows (a hold on one's own loan is refused), else any other copy
+    reserved = next((i for i in others if _word(desk, i) not in lent_titles), others[0] if others else None)
+    looked_for = needles(members.profile.patrons)
+    story = Story(CLAUSE, expected="no test patron's name or card number in any record or export, before or after the "
+                                   "loans and holds")
+    paths = observe.search(story, members.school)
+    export = observe.marc_export(story)
+    copies = [school_copy, public_copy, *([reserved] if reserved is not None else [])]
+    questions = [Question(words=(_word(desk, item),), barcode=item.barcode) for item in copies]
+    libraries = sorted({item.owning_library for item in copies})
+    before = {path.name: _records_leak(path, questions, looked_for, story) for path in paths}
+    before_export = _exports_leak(export, libraries, looked_for, story) if export is not None else []
+    desk.checkout(pupil, school_copy, school_copy.owning_library)
+    desk.checkout(adult, public_copy, public_copy.owning_library)
+    if reserved is not None:
+        desk.hold(pupil, reserved, reserved.owning_library)
+    for patron in (pupil, adult):
+        info = desk.patron_information(patron)
+        story.did(f"{patron.barcode}: {info.fixed_value('charged_items_count').strip() or '?'} loans, "
+                  f"{info.fixed_value('hold_items_count').strip() or '?'} holds, fees owed {info.get('BV') or 'none'} "
+                  f"(Patron Information, 63/64)")
+    story.did(f"lent {school_copy.barcode} to {pupil.barcode} at {school_copy.owning_library} and {public_copy.barcode} to "
+              f"{adult.barcode} at {public_copy.owning_library}" + (f"; {pupil.barcode} reserved {reserved.barcode}" if reserved else ""))
+    story.keep(desk.exchanges, last=None)
+    for path in paths:
+        after = _records_leak(path, questions, looked_for, story)
+        _judge(story, path.name, before[path.name], after, path.owners.of("privacy"))
+    if export is not None:
+        _judge(story, "MARC export", before_export, _exports_leak(export, libraries, looked_for, story), MARC_PRIVACY_OWNER)
+    story.conclude(warn, f"no patron data in the records of {', '.join(q.barcode for q in questions)} nor in the exports "
+                         f"of {', '.join(libraries)}, with the story's loans and holds")
+
+
+def _judge(story: Story, path: str, before: list[str], after: list[str], owner: str) -> None:
+    if before:
+        story.owned_by(path, f"patron data before the story lent anything: {before[0]}", owner)
+    elif after:
+        story.fail(path, after[0], more=after[1:])
+    else:
+        story.fine(path, "no patron data, before or after the loans and holds")
