@@ -104,6 +104,7 @@ class Page:
     elapsed: float
     result: ParseResult
     http_problems: tuple[Problem, ...] = ()
+    exchange: Exchange | None = None  # the HTTP exchange as recorded (body clipped), for evidence
 
     @property
     def response(self) -> OaiResponse | None:
@@ -193,7 +194,8 @@ class OaiClient:
     def request(self, arguments: Arguments, selection: Arguments = ()) -> Page:
         """Send ``arguments`` as they are (repeats and all: probes need that), wait out 503s
         within the limits, and parse the answer against what the client knows."""
-        response = self._send_with_flow_control(arguments)
+        response = self.fetch(arguments)
+        exchange = self.http.transcript[-1] if self.http.transcript else None
         selection = selection or arguments
         context = Context(
             arguments=arguments, base_url=self.base_url, selection=selection,
@@ -205,9 +207,10 @@ class OaiClient:
         )
         result = parse_response(response.body, context)
         return Page(arguments, response.status, response.content_type, len(response.body), response.elapsed, result,
-                    tuple(http_problems(response.status, response.content_type)))
+                    tuple(http_problems(response.status, response.content_type)), exchange)
 
-    def _send_with_flow_control(self, arguments: Arguments) -> HttpResponse:
+    def fetch(self, arguments: Arguments) -> HttpResponse:
+        """Send ``arguments`` and wait out 503s within the limits; the HTTP answer, unparsed."""
         limits = self.limits
         for attempt in range(limits.max_retries + 1):
             response = self._send(arguments)
