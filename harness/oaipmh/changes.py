@@ -16,20 +16,29 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import TracebackType
 from typing import Self
 
 import pymarc
 
+from harness import findings
 from harness.errors import TargetError
 from harness.marc.channel import ImportReceipt, MarcChannel
 from harness.marc.reader import read_records
 from harness.marc.records import control_number
 from harness.marc.writer import encode_iso2709
 from harness.oaipmh.client import OaiClient
-from harness.oaipmh.dates import DAY, UtcDatetime, format_utc, parse_utc
+from harness.oaipmh.dates import (
+    DAY,
+    SECONDS,
+    UtcDatetime,
+    format_utc,
+    parse_utc,
+    read_past,
+)
 from harness.oaipmh.harvested import Harvested, harvest
-from harness.oaipmh.model import IdentifyResponse
+from harness.oaipmh.ownership import Check, blocking_owner
 
 MARKER_SOURCE = "(libharness)"  # 035 $a prefix of every record the harness writes
 CLOCK_WAIT = 3.0  # seconds the harness waits for the repository's clock to pass a datestamp
@@ -90,20 +99,24 @@ class Changes:
     # -- the repository's clock ----------------------------------------------------------------
 
     def clock(self) -> UtcDatetime:
-        """The repository's time now: the responseDate of an Identify."""
-        response = self.client.identify().response
-        stamp = parse_utc(response.envelope.response_date) if isinstance(response, IdentifyResponse) else None
-        if stamp is None:
-            raise TargetError("the repository's clock cannot be read: Identify gave no responseDate in UTC")
-        return stamp
+        """The repository's time now: the responseDate of an Identify (read past an offset)."""
+        page = self.client.identify()
+        response = page.response
+        moment = read_past(response.envelope.response_date) if response is not None else None
+        if moment is None:
+            owner = (blocking_owner(page.problems) or Check.RESPONSE_DATE) if response is None else Check.RESPONSE_DATE
+            findings.cannot_judge("the repository's clock cannot be read from Identify's responseDate", owner.value)
+        return UtcDatetime(moment, SECONDS)
 
     def after(self, datestamp: str) -> UtcDatetime:
-        """The repository's time once its clock has passed ``datestamp`` (waits up to CLOCK_WAIT s;
-        a day-granularity datestamp cannot be passed by waiting and is returned as it is)."""
+        """The repository's time once its clock is more than a second past ``datestamp`` (waits
+        up to CLOCK_WAIT s), so a harvest from one second before it does not reach back to
+        ``datestamp``. A day datestamp cannot be passed by waiting; the time is returned as it is."""
         target = parse_utc(datestamp)
         now = self.clock()
         deadline = time.monotonic() + CLOCK_WAIT
-        while target is not None and target.granularity != DAY and now.value <= target.value and time.monotonic() < deadline:
+        while (target is not None and target.granularity != DAY and now.value <= target.value + timedelta(seconds=1)
+               and time.monotonic() < deadline):
             time.sleep(0.25)
             now = self.clock()
         return now
@@ -126,9 +139,17 @@ class Changes:
         self.channel.delete(ImportReceipt(created=(number,)))
         self.deleted.add(number)
 
-    def harvest_since(self, since: UtcDatetime, prefix: str, granularity: str, verb: str = "ListRecords") -> Harvested:
-        """The list from ``since`` (inclusive), written in the repository's granularity."""
-        return harvest(self.client, (("verb", verb), ("metadataPrefix", prefix), ("from", format_utc(since.value, granularity))))
+    def harvest_since(self, since: UtcDatetime, prefix: str, granularity: str, verb: str = "ListRecords",
+                      set_spec: str | None = None) -> Harvested:
+        """The list from ``since``, written in the repository's granularity."""
+        arguments = (("verb", verb), ("metadataPrefix", prefix), ("from", since_argument(since, granularity)))
+        return harvest(self.client, arguments + ((("set", set_spec),) if set_spec else ()))
+
+
+def since_argument(since: UtcDatetime, granularity: str) -> str:
+    """``from`` one granule before ``since``: a harvester's usual overlap, so the checks that
+    look for a change do not also judge whether from is inclusive (the range check does)."""
+    return format_utc(since.value - (timedelta(days=1) if granularity == DAY else timedelta(seconds=1)), granularity)
 
 
 def created_number(receipt: ImportReceipt) -> str | None:

@@ -61,8 +61,9 @@ NFD_PAYLOADS = _oai("oai-nfd-payloads", "payloads are decomposed to Unicode NFD 
 
 # -- datestamps, selective harvesting, deleted records (OAI-03) --------------------------------
 DAY_DATESTAMPS = _oai(V.DAY_DATESTAMPS, "header datestamps are written as days while Identify declares seconds")
-EARLIEST_TOO_LATE = _oai(V.EARLIEST_TOO_LATE, "Identify's earliestDatestamp is the time of the response, later than records",
-                         "pkp/pkp-lib#2693")
+EARLIEST_TOO_LATE = _oai(V.EARLIEST_TOO_LATE,
+                         "earliestDatestamp is local time written as UTC (two hours late), so records come before it",
+                         "pkp/pkp-lib#2693 (records before earliestDatestamp); Koha bug 15108 (OAI dates in local time)")
 EXCLUSIVE_RANGE = _oai(V.EXCLUSIVE_RANGE, "from and until are treated as exclusive", "PyPI oai-repo 0.5.2 (until=D misses day D)")
 REFUSE_DAY_GRANULARITY = _oai(V.REFUSE_DAY_GRANULARITY, "from/until in day granularity are answered badArgument")
 FORGET_DELETED = _oai(V.FORGET_DELETED, "deleted records vanish from lists and GetRecord although deletedRecord=persistent",

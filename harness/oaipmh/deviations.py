@@ -26,7 +26,7 @@ class Deviation:
     # -- verbs, arguments, errors (§3.6, §4) ------------------------------------------------
     IDENTIFY_BASE_URL = "oai-identify-base-url"  # §4.2: baseURL is a configured placeholder
     IDENTIFY_OUT_OF_ORDER = "oai-identify-out-of-order"  # §3.2.1: Identify's elements out of schema order
-    EARLIEST_TOO_LATE = "oai-earliest-too-late"  # §4.2: earliestDatestamp is the time of the response
+    EARLIEST_TOO_LATE = "oai-earliest-too-late"  # §4.2: earliestDatestamp in local time, labelled UTC
     FORMATS_IDENTIFIER_REFUSED = "oai-formats-identifier-refused"  # §4.4: identifier argument refused
     IMPOSSIBLE_DATE_ACCEPTED = "oai-impossible-date-accepted"  # §3.6: from=2024-13-45 is noRecordsMatch
     UNKNOWN_PREFIX_BAD_ARGUMENT = "oai-unknown-prefix-bad-argument"  # §3.6: not cannotDisseminateFormat

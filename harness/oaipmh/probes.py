@@ -30,6 +30,7 @@ class Probe:
     expect: frozenset[str]  # error codes that answer it right; empty: the verb's own response
     judge: Check  # the check that says whether the answer is right
     why: str = ""  # the clause, for the evidence
+    twin: str = ""  # the probe that shows the argument works at all; if it does not, this one proves nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +48,8 @@ def _ok(name: str, arguments: Arguments, judge: Check = Check.VERBS) -> Probe:
     return Probe(name, arguments, frozenset(), judge, "OAI-PMH 2.0 §4 (the verb's response)")
 
 
-def _error(name: str, arguments: Arguments, codes: str, judge: Check, why: str) -> Probe:
-    return Probe(name, arguments, frozenset(codes.split("|")), judge, why)
+def _error(name: str, arguments: Arguments, codes: str, judge: Check, why: str, twin: str = "") -> Probe:
+    return Probe(name, arguments, frozenset(codes.split("|")), judge, why, twin)
 
 
 def _at(stamp: str, granularity: str, shift: timedelta = timedelta()) -> str:
@@ -136,13 +137,13 @@ def _errors(found: Discovery, dc: str, marc: str, sample: Sample, granularity: s
     if sample.live:
         probes.append(_error("unknown_prefix_record", (("verb", "GetRecord"), ("identifier", sample.live),
                                                        ("metadataPrefix", UNKNOWN_PREFIX)),
-                             "cannotDisseminateFormat", Check.ERROR_CODES, cannot))
+                             "cannotDisseminateFormat", Check.ERROR_CODES, cannot, twin="get_record_dc"))
     unknown = "OAI-PMH 2.0 §3.6 idDoesNotExist (unknown or illegal identifier)"
     probes += [
         _error("unknown_identifier", (("verb", "GetRecord"), ("identifier", UNKNOWN_IDENTIFIER), ("metadataPrefix", dc)),
                "idDoesNotExist", Check.ERROR_CODES, unknown),
         _error("unknown_identifier_formats", (("verb", "ListMetadataFormats"), ("identifier", UNKNOWN_IDENTIFIER)),
-               "idDoesNotExist", Check.ERROR_CODES, unknown),
+               "idDoesNotExist", Check.ERROR_CODES, unknown, twin="formats_for_item"),
         _error("quote_in_identifier", (("verb", "GetRecord"), ("identifier", 'invalid"id'), ("metadataPrefix", dc)),
                "idDoesNotExist|badArgument", Check.ERROR_CODES, unknown),
         _error("control_in_identifier", (("verb", "GetRecord"), ("identifier", CONTROL_IDENTIFIER), ("metadataPrefix", dc)),
@@ -185,3 +186,9 @@ class Answer:
 
 def run(client: OaiClient, probes: list[Probe]) -> list[Answer]:
     return [Answer(probe, client.request(probe.arguments)) for probe in probes]
+
+
+def untestable(answer: Answer, answers: list[Answer]) -> Answer | None:
+    """The twin answer that makes ``answer`` prove nothing (the argument does not work at all)."""
+    twin = next((a for a in answers if a.probe.name == answer.probe.twin), None)
+    return twin if twin is not None and not twin.right else None

@@ -20,6 +20,7 @@ is the one piece of state a deviation needs (single-use tokens); the provider ke
 from __future__ import annotations
 
 import re
+import secrets
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from harness.oaipmh import render
 from harness.oaipmh.dates import DAY, SECONDS, UtcDatetime, format_utc, parse_utc
 from harness.oaipmh.deviations import (
     ERROR_STATUS,
+    LOCAL_OFFSET,
     PLACEHOLDER_BASE_URL,
     Deviation,
     local_response_date,
@@ -139,7 +141,9 @@ def respond(params: Sequence[tuple[str, str]], repository: Repository, now: date
         echo: Sequence[tuple[str, str]] = _echo(params, defects)
     except _Refused as refused:
         body = render.error(refused.code, refused.message)
-        echo = params if refused.echo or (Deviation.ECHO_ON_BAD_ARGUMENT in defects and refused.code == "badArgument") else ()
+        echo = params if refused.echo else ()
+        if Deviation.ECHO_ON_BAD_ARGUMENT in defects and refused.code == "badArgument":
+            echo = tuple(dict(params).items())  # the arguments as a hash holds them: one value per name
         if Deviation.ERROR_HTTP_STATUS in defects:
             status = ERROR_STATUS[refused.code]
     date = local_response_date(now) if Deviation.RESPONSE_DATE_LOCAL in defects else format_utc(now)
@@ -203,7 +207,9 @@ def _identify(call: _Call) -> str:
     )
     defects = call.defects
     base_url = PLACEHOLDER_BASE_URL if Deviation.IDENTIFY_BASE_URL in defects else settings.base_url
-    earliest = call.now if Deviation.EARLIEST_TOO_LATE in defects else call.repository.earliest_datestamp()
+    earliest = call.repository.earliest_datestamp()
+    if Deviation.EARLIEST_TOO_LATE in defects:
+        earliest += LOCAL_OFFSET  # local time written as if it were UTC
     dates = [f"<earliestDatestamp>{format_utc(earliest)}</earliestDatestamp>", "<deletedRecord>persistent</deletedRecord>"]
     if Deviation.IDENTIFY_OUT_OF_ORDER in defects:
         dates.reverse()
@@ -350,6 +356,7 @@ def _token(call: _Call, selection: Selection, state: TokenState | None, page: Pa
     value = encode_token(TokenState(
         call.verb, selection.prefix, selection.start_text, selection.end_text, selection.set_spec,
         format_utc(last.datestamp), last.identifier, cursor + len(page.entries), complete, int(expires.timestamp()),
+        secrets.token_hex(4) if Deviation.TOKEN_SINGLE_USE in call.defects else "",  # a stored token is unique
     ), call.settings.token_secret)
     shown = cursor + len(page.entries) if Deviation.CURSOR_COUNTS_THIS_PAGE in call.defects else cursor
     return (f'<resumptionToken expirationDate="{format_utc(expires)}" completeListSize="{complete}" '

@@ -36,6 +36,7 @@ class TokenState:
     cursor: int  # items sent before the page this token asks for
     complete: int  # completeListSize estimate
     expires: int  # POSIX seconds
+    nonce: str = ""  # makes each token unique; only the single-use deviation needs that
 
 
 class BadToken(ValueError):

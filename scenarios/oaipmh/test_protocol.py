@@ -20,7 +20,7 @@ from harness.oaipmh.harvested import Harvested
 from harness.oaipmh.judging import fail, fail_on, faults, pages_of, seen_pages
 from harness.oaipmh.model import OAI_DC_NS, OAI_DC_SCHEMA_URL, ErrorResponse
 from harness.oaipmh.ownership import Check, blocking_owner
-from harness.oaipmh.probes import Answer
+from harness.oaipmh.probes import Answer, untestable
 from harness.oaipmh.rules import SPEC
 
 ERRORS_CLAUSE = f"{SPEC} §3.6 Error and Exception Conditions"
@@ -29,10 +29,19 @@ POST_CLAUSE = f"{SPEC} §3.1.1 HTTP Request Format (both GET and POST are suppor
 DC_CLAUSE = f"{SPEC} §3.4 metadataPrefix and Metadata Schema (oai_dc is mandatory); §4.4 ListMetadataFormats"
 
 
-def _judged(answers: Sequence[Answer], check: Check) -> tuple[list[Answer], list[Answer]]:
-    """(answers this check judges that can be read, those that cannot: another check's fault)."""
-    mine = [a for a in answers if a.probe.judge is check]
-    return [a for a in mine if a.page.response is not None], [a for a in mine if a.page.response is None]
+def _judged(answers: Sequence[Answer], check: Check) -> tuple[list[Answer], list[tuple[Answer, Check]]]:
+    """(answers this check judges, those it cannot judge with the check that reports why):
+    an answer that cannot be read, or a probe whose twin shows the argument does not work."""
+    judged, passed = [], []
+    for answer in (a for a in answers if a.probe.judge is check):
+        twin = untestable(answer, list(answers))
+        if answer.page.response is None:
+            passed.append((answer, blocking_owner(answer.page.problems) or Check.SCHEMA))
+        elif twin is not None:
+            passed.append((answer, twin.probe.judge))
+        else:
+            judged.append(answer)
+    return judged, passed
 
 
 def _describe(answer: Answer) -> str:
@@ -49,8 +58,8 @@ def _judge_answers(answers: Sequence[Answer], check: Check, what: str, expected:
         fail(f"{len(wrong)} of {len(readable) + len(unreadable)} {what}", clause="; ".join(sorted({a.probe.why for a in wrong})),
              expected=expected, pages=[a.page for a in wrong], details=[_describe(a) for a in wrong])
     if unreadable:
-        owner = blocking_owner(unreadable[0].page.problems) or Check.SCHEMA
-        cannot_judge(f"{len(unreadable)} answer(s) could not be read ({_describe(unreadable[0])})", owner.value)
+        answer, owner = unreadable[0]
+        cannot_judge(f"{len(unreadable)} answer(s) cannot be judged ({_describe(answer)})", owner.value)
     if not readable:
         cannot_judge("no probe of this kind could be sent", Check.VERBS.value)
 
