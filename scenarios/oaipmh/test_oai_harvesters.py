@@ -13,7 +13,7 @@ from harness.oaipmh.changes import Changes, carries, marker, probe_record
 from harness.oaipmh.fixtures import OaiTarget
 from harness.oaipmh.harvested import Harvested, harvest
 from harness.oaipmh.judging import capped, fail, fail_on, faults, pages_of, seen_pages
-from harness.oaipmh.ownership import Check
+from harness.oaipmh.ownership import Check, blocking_owner
 from harness.oaipmh.probes import Answer
 from harness.oaipmh.reference import COMMON_USER_AGENT, BoundedSickle, sickle_headers
 from harness.oaipmh.rules import SPEC, XML
@@ -67,6 +67,16 @@ def test_xml_illegal_characters_never_reach_the_wire(answers: list[Answer], oai_
     seen = seen_pages(found, [catalogue], answers)
     fail_on(faults(seen, Check.ILLEGAL_CHARACTERS, found.marc_prefix), len(seen),
             "carry a character XML 1.0 forbids", "escaped or replaced control characters: a well-formed XML 1.0 document")
+    probes = [a for a in answers if a.probe.judge is Check.ILLEGAL_CHARACTERS]
+    wrong = [a for a in probes if a.page.response is not None and not a.right]
+    if wrong:
+        fail(f"an identifier with a C0 control character was answered {'/'.join(wrong[0].codes) or wrong[0].page.response.verb}",
+             clause=wrong[0].probe.why, pages=[a.page for a in wrong], expected="idDoesNotExist or badArgument, as well-formed XML")
+    unreadable = [a for a in probes if a.page.response is None]
+    if unreadable:
+        owner = blocking_owner(unreadable[0].page.problems) or Check.SCHEMA
+        cannot_judge(f"the answer to an identifier with a C0 control character cannot be read (HTTP {unreadable[0].page.status})",
+                      owner.value)
     if maybe_changes is None:
         return  # without an import channel, the responses seen are what can be judged
     prefix = found.require_catalogue_prefix(Check.ILLEGAL_CHARACTERS)
