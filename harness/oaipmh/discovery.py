@@ -96,6 +96,12 @@ class Discovery:
             return self.metadata_formats
         findings.cannot_judge(f"ListMetadataFormats could not be read ({_why(self.formats)})", _owner(self.formats).value)
 
+    def no_catalogue(self) -> tuple[Check, str]:
+        """Why there is no format to harvest the catalogue in, and the check that reports it."""
+        if not isinstance(self.formats.response, ListMetadataFormatsResponse):
+            return _owner(self.formats), f"ListMetadataFormats could not be read ({_why(self.formats)})"
+        return Check.OAI_DC, "ListMetadataFormats lists no format to harvest"
+
     def require_catalogue_prefix(self, check: Check) -> str:
         self.require_formats(check)
         prefix = self.catalogue_prefix

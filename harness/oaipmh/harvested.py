@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from lxml import etree
 
@@ -40,6 +41,8 @@ from harness.oaipmh.model import (
 from harness.oaipmh.ownership import Check, blocking_owner
 from harness.rules import Problem
 
+E = TypeVar("E", bound=BaseException)
+
 
 @dataclass
 class Harvested:
@@ -51,6 +54,7 @@ class Harvested:
     problems: list[Problem] = field(default_factory=list)  # what the list as a whole broke (§3.5)
     complete: bool = False  # ended with an empty token, or fit one page
     stopped: HarvestStopped | None = None
+    unavailable: tuple[Check, str] | None = None  # not asked at all: the check that reports why, and why
 
     @property
     def verb(self) -> str:
@@ -83,6 +87,8 @@ class Harvested:
 
     def blocker(self) -> Check | None:
         """The check that owns the reason this list did not come whole, or None if it did."""
+        if self.unavailable is not None:
+            return self.unavailable[0]
         if self.stopped is not None:
             return Check.NO_DUPLICATES if isinstance(self.stopped, ResumptionLoop) else None
         for number, page in enumerate(self.pages):
@@ -103,6 +109,8 @@ class Harvested:
         return self
 
     def why(self) -> str:
+        if self.unavailable is not None:
+            return self.unavailable[1]
         if self.stopped is not None:
             return str(self.stopped)
         for page in self.pages:
@@ -138,10 +146,20 @@ def harvest(client: OaiClient, arguments: Arguments) -> Harvested:
             result.pages.append(stripped(page))
             _collect(result, page)
     except HarvestStopped as stop:  # a loop (FAIL), or a network or budget stop (ERROR)
-        result.stopped = stop
+        result.stopped = detached(stop)
     result.problems = list(run.problems)
     result.complete = run.complete
     return result
+
+
+def detached(error: E) -> E:
+    """``error`` without the tracebacks of its chain: a kept traceback keeps its frames, and a
+    stop on the byte budget has the budget's worth of body in one of them."""
+    seen: BaseException | None = error
+    while seen is not None:
+        seen.__traceback__ = None
+        seen = seen.__cause__ or seen.__context__
+    return error
 
 
 def _collect(result: Harvested, page: Page) -> None:

@@ -54,7 +54,7 @@ def seen_pages(found: Discovery, lists: Sequence[Harvested] = (), answers: Seque
 
 
 def answer_pages(answers: Sequence[Answer]) -> list[Seen]:
-    return [Seen(a.page, dict(a.probe.arguments).get("metadataPrefix"), f"probe {a.probe.name}") for a in answers]
+    return [Seen(a.page, dict(a.probe.arguments).get("metadataPrefix"), f"probe {a.probe.name}") for a in answers if a.answered]
 
 
 def pages_of(*lists: Harvested) -> list[Seen]:

@@ -13,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from harness.errors import TargetError
 from harness.oaipmh.client import Arguments, OaiClient, Page
 from harness.oaipmh.dates import DAY, SECONDS, format_utc, parse_utc
 from harness.oaipmh.discovery import Discovery
+from harness.oaipmh.harvested import detached
+from harness.oaipmh.model import ParseResult
 from harness.oaipmh.ownership import Check
 
 UNKNOWN_IDENTIFIER = "oai:libharness.invalid:0000000"
@@ -165,7 +168,12 @@ def _errors(found: Discovery, dc: str, marc: str, sample: Sample, granularity: s
 @dataclass(frozen=True, slots=True)
 class Answer:
     probe: Probe
-    page: Page
+    page: Page  # for an unanswered probe: an empty page with the exchange that failed
+    failure: TargetError | None = None  # the network or a budget stopped this one request
+
+    @property
+    def answered(self) -> bool:
+        return self.failure is None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -185,7 +193,17 @@ class Answer:
 
 
 def run(client: OaiClient, probes: list[Probe]) -> list[Answer]:
-    return [Answer(probe, client.request(probe.arguments)) for probe in probes]
+    """Every probe's answer; a probe the network or a budget stopped is kept as unanswered
+    (its checks are ERROR), so one dropped connection does not sink the battery."""
+    answers = []
+    for probe in probes:
+        try:
+            answers.append(Answer(probe, client.request(probe.arguments)))
+        except TargetError as failure:
+            exchange = client.http.transcript[-1] if client.http.transcript else None
+            empty = Page(probe.arguments, 0, "", 0, 0.0, ParseResult(None), (), exchange)
+            answers.append(Answer(probe, empty, detached(failure)))
+    return answers
 
 
 def untestable(answer: Answer, answers: list[Answer]) -> Answer | None:

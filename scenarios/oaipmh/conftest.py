@@ -33,7 +33,7 @@ def catalogue(request: pytest.FixtureRequest, oai_target: OaiTarget) -> Harveste
     export is fetched right after, so the two are compared as of one moment."""
     prefix = oai_target.found.catalogue_prefix
     if prefix is None:
-        return Harvested((("verb", "ListRecords"),))
+        return Harvested((("verb", "ListRecords"),), unavailable=oai_target.found.no_catalogue())
     harvested = harvest(oai_target.client, (("verb", "ListRecords"), ("metadataPrefix", prefix)))
     try:
         request.getfixturevalue("marc_export")

@@ -68,6 +68,9 @@ def test_xml_illegal_characters_never_reach_the_wire(answers: list[Answer], oai_
     fail_on(faults(seen, Check.ILLEGAL_CHARACTERS, found.marc_prefix), len(seen),
             "carry a character XML 1.0 forbids", "escaped or replaced control characters: a well-formed XML 1.0 document")
     probes = [a for a in answers if a.probe.judge is Check.ILLEGAL_CHARACTERS]
+    for answer in probes:
+        if answer.failure is not None:
+            raise answer.failure  # could not be asked: ERROR
     wrong = [a for a in probes if a.page.response is not None and not a.right]
     if wrong:
         fail(f"an identifier with a C0 control character was answered {'/'.join(wrong[0].codes) or wrong[0].page.response.verb}",

@@ -33,7 +33,7 @@ def _judged(answers: Sequence[Answer], check: Check) -> tuple[list[Answer], list
     """(answers this check judges, those it cannot judge with the check that reports why):
     an answer that cannot be read, or a probe whose twin shows the argument does not work."""
     judged, passed = [], []
-    for answer in (a for a in answers if a.probe.judge is check):
+    for answer in (a for a in answers if a.probe.judge is check and a.answered):
         twin = untestable(answer, list(answers))
         if answer.page.response is None:
             passed.append((answer, blocking_owner(answer.page.problems) or Check.SCHEMA))
@@ -57,6 +57,9 @@ def _judge_answers(answers: Sequence[Answer], check: Check, what: str, expected:
     if wrong:
         fail(f"{len(wrong)} of {len(readable) + len(unreadable)} {what}", clause="; ".join(sorted({a.probe.why for a in wrong})),
              expected=expected, pages=[a.page for a in wrong], details=[_describe(a) for a in wrong])
+    unanswered = [a.failure for a in answers if a.probe.judge is check and a.failure is not None]
+    if unanswered:
+        raise unanswered[0]  # could not be asked: ERROR
     if unreadable:
         answer, owner = unreadable[0]
         cannot_judge(f"{len(unreadable)} answer(s) cannot be judged ({_describe(answer)})", owner.value)
