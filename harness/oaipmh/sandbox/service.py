@@ -24,17 +24,19 @@ from typing import TYPE_CHECKING
 from harness.defects import DefectSet
 from harness.oaipmh import defects as d
 from harness.oaipmh.provider import ProviderSettings, respond
+from harness.oaipmh.repository import Repository
 from harness.oaipmh.sandbox.repository import (
     REPOSITORY_IDENTIFIER,
     ConsortiumRepository,
 )
-from harness.sandbox.http import Request, Response
+from harness.sandbox.http import Handler, Request, Response
 from harness.sandbox.state import Consortium
 
 if TYPE_CHECKING:
     from harness.profile import Profile
     from harness.units import SandboxContext
 
+CLEAN = DefectSet()
 PAGE_SIZE = 100  # the fixture catalogue (240 records) is three pages: every list is resumed
 TOKEN_LIFETIME = timedelta(seconds=5)
 _BLOCKED_PAGE = (b"<!DOCTYPE html><html><head><title>403 Forbidden</title></head><body><h1>Access denied</h1>"
@@ -57,19 +59,34 @@ class _SpentTokens:
             self._seen.add(token)
 
 
+def oai_handler(repository: Repository, settings: ProviderSettings, defects: DefectSet = CLEAN) -> Handler:
+    """The sandbox's ``/oai`` route over any repository: the request's pairs to
+    :func:`~harness.oaipmh.provider.respond`, the reply to HTTP (the benchmark serves its
+    synthetic repository through this same handler and HTTP server)."""
+    switches, spent = d.provider_switches(defects.defects), _SpentTokens()
+
+    def serve(request: Request) -> Response:
+        agent = request.headers.get("user-agent", "")
+        if defects.active(d.BLOCKS_COMMON_HARVESTERS) and agent.startswith("python-requests"):
+            return Response(HTTPStatus.FORBIDDEN, _BLOCKED_PAGE, "text/html; charset=utf-8")  # DEFECT oai-blocks-python-requests
+        # DEFECT oai-post-ignored: the form body of a POST is not read
+        params = request.params if defects.active(d.POST_IGNORED) else request.form
+        reply = respond(params, repository, datetime.now(UTC), settings, switches, spent)
+        return Response(reply.status, reply.body, reply.content_type)
+
+    return serve
+
+
 class OaiService:
     def __init__(self) -> None:
         self.consortium: Consortium | None = None
         self.defects = DefectSet()
         self.repository: ConsortiumRepository | None = None
         self.settings: ProviderSettings | None = None
-        self._switches: frozenset[str] = frozenset()
-        self._spent = _SpentTokens()
 
     def load(self, consortium: Consortium, defects: DefectSet) -> None:
         """Nothing to load: the MARC service loads the catalogue this service serves."""
         self.consortium, self.defects = consortium, defects
-        self._switches = d.provider_switches(defects.defects)
 
     def start(self, context: SandboxContext) -> None:
         from harness.oaipmh.unit import OAI
@@ -80,8 +97,9 @@ class OaiService:
         self.repository.refresh()  # the catalogue as loaded: the first datestamps
         self.settings = ProviderSettings(f"{context.http_base_url}/oai", repository_identifier=REPOSITORY_IDENTIFIER,
                                          page_size=PAGE_SIZE, token_lifetime=TOKEN_LIFETIME)
-        context.router.add("GET", "/oai", self._serve, summary="?verb=Identify|ListMetadataFormats|ListSets|GetRecord|ListIdentifiers|ListRecords")
-        context.router.add("POST", "/oai", self._serve, summary="form body verb=...")
+        serve = oai_handler(self.repository, self.settings, self.defects)
+        context.router.add("GET", "/oai", serve, summary="?verb=Identify|ListMetadataFormats|ListSets|GetRecord|ListIdentifiers|ListRecords")
+        context.router.add("POST", "/oai", serve, summary="form body verb=...")
 
     def resolve(self, profile: Profile) -> Profile:
         from harness.oaipmh.unit import OAI
@@ -99,14 +117,3 @@ class OaiService:
 
     def stop(self) -> None:
         pass  # the routes go with the HTTP server
-
-    def _serve(self, request: Request) -> Response:
-        if self.repository is None or self.settings is None:
-            raise RuntimeError("the OAI-PMH service was not started")
-        agent = request.headers.get("user-agent", "")
-        if self.defects.active(d.BLOCKS_COMMON_HARVESTERS) and agent.startswith("python-requests"):
-            return Response(HTTPStatus.FORBIDDEN, _BLOCKED_PAGE, "text/html; charset=utf-8")  # DEFECT oai-blocks-python-requests
-        # DEFECT oai-post-ignored: the form body of a POST is not read
-        params = request.params if self.defects.active(d.POST_IGNORED) else request.form
-        reply = respond(params, self.repository, datetime.now(UTC), self.settings, self._switches, self._spent)
-        return Response(reply.status, reply.body, reply.content_type)
