@@ -73,7 +73,8 @@ def test_xml_illegal_characters_never_reach_the_wire(answers: list[Answer], oai_
             raise answer.failure  # could not be asked: ERROR
     wrong = [a for a in probes if a.page.response is not None and not a.right]
     if wrong:
-        fail(f"an identifier with a C0 control character was answered {'/'.join(wrong[0].codes) or wrong[0].page.response.verb}",
+        got = "/".join(wrong[0].codes) or (wrong[0].page.response.verb if wrong[0].page.response else "nothing")
+        fail(f"an identifier with a C0 control character was answered {got}",
              clause=wrong[0].probe.why, pages=[a.page for a in wrong], expected="idDoesNotExist or badArgument, as well-formed XML")
     unreadable = [a for a in probes if a.page.response is None]
     if unreadable:
