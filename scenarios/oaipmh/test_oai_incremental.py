@@ -204,14 +204,13 @@ def _delete_one(oai_target: OaiTarget, changes: Changes, prefix: str, policy: st
     if number is None or header is None:
         cannot_judge(f"the record imported with marker {mark} is not in the harvest from {format_utc(since.value)}",
                      Check.INCREMENTAL.value)
-    before = changes.after(header.datestamp)
-    changes.delete(number)
-    after = changes.harvest_since(before, prefix, found.granularity, verb="ListIdentifiers")
+    changes.delete(number)  # its datestamp moves again, to the deletion: still in the harvest from ``since``
+    after = changes.harvest_since(since, prefix, found.granularity, verb="ListIdentifiers")
     listed = next((h for h in after.headers if h.identifier == header.identifier), None)
     set_list = None
     leaf = next((s for s in header.set_specs if ":" in s), None) or (f"library:{library}" if found.has_sets else None)
     if leaf and any(s.spec == leaf for s in found.sets.sets):
-        set_list = changes.harvest_since(before, prefix, found.granularity, "ListIdentifiers", leaf)
+        set_list = changes.harvest_since(since, prefix, found.granularity, "ListIdentifiers", leaf)
     wrong = []
     if listed is not None and not listed.deleted:
         wrong.append(f"{header.identifier}: listed after its deletion without status=\"deleted\"")

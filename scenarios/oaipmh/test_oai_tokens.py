@@ -35,7 +35,7 @@ FLOW_CLAUSE = f"{SPEC} §3.5 Flow Control"
 IDEMPOTENT_CLAUSE = f"{SPEC} §3.5.1 Idempotency of resumptionTokens (re-issuing a token gives the same incomplete list)"
 BAD_TOKEN_CLAUSE = f"{SPEC} §3.6 badResumptionToken (the token is invalid or expired)"
 FORGED_TOKENS = ("libharness-forged-token", "%%libharness%%")
-EXPIRY_MARGIN = 1.5  # seconds after expirationDate before the expired token is sent
+EXPIRY_MARGIN = 1.0  # seconds after expirationDate (whole seconds) before the expired token is sent
 
 
 def _list_identifiers(oai_target: OaiTarget, check: Check) -> tuple[str, Page]:
