@@ -26,7 +26,6 @@ from harness import findings
 from harness.errors import TargetError
 from harness.marc.channel import ImportReceipt, MarcChannel
 from harness.marc.reader import read_records
-from harness.marc.records import control_number
 from harness.marc.writer import encode_iso2709
 from harness.oaipmh.client import OaiClient
 from harness.oaipmh.dates import (
@@ -160,8 +159,3 @@ def marc_of(payload: bytes) -> pymarc.Record | None:
     """A MARCXML payload as a pymarc record, read past faults other checks own."""
     result = next(iter(read_records(payload)), None)
     return result.record if result is not None else None
-
-
-def number_of(payload: bytes) -> str | None:
-    record = marc_of(payload)
-    return control_number(record) if record is not None else None

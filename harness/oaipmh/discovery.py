@@ -85,13 +85,13 @@ class Discovery:
 
     # -- what a check needs, or why it cannot judge -------------------------------------------
 
-    def require_identify(self, check: Check) -> Identify:
+    def require_identify(self) -> Identify:
         identity = self.identity
         if identity is not None:
             return identity
         findings.cannot_judge(f"Identify could not be read ({_why(self.identify)})", _owner(self.identify).value)
 
-    def require_formats(self, check: Check) -> tuple[MetadataFormat, ...]:
+    def require_formats(self) -> tuple[MetadataFormat, ...]:
         if isinstance(self.formats.response, ListMetadataFormatsResponse):
             return self.metadata_formats
         findings.cannot_judge(f"ListMetadataFormats could not be read ({_why(self.formats)})", _owner(self.formats).value)
@@ -103,14 +103,14 @@ class Discovery:
         return Check.OAI_DC, "ListMetadataFormats lists no format to harvest"
 
     def require_catalogue_prefix(self, check: Check) -> str:
-        self.require_formats(check)
+        self.require_formats()
         prefix = self.catalogue_prefix
         if prefix is None:
             findings.cannot_judge("ListMetadataFormats lists no format to harvest", Check.OAI_DC.value)
         return prefix
 
     def require_marc_prefix(self, check: Check) -> str:
-        self.require_formats(check)
+        self.require_formats()
         prefix = self.marc_prefix
         if prefix is None:
             if check is Check.MARC21:

@@ -11,7 +11,7 @@ granularity unless granularity is what the probe is about).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from harness.errors import TargetError
 from harness.oaipmh.client import Arguments, OaiClient, Page
@@ -153,7 +153,7 @@ def _errors(found: Discovery, dc: str, marc: str, sample: Sample, granularity: s
                "idDoesNotExist|badArgument", Check.ILLEGAL_CHARACTERS, unknown),
     ]
     nothing = "OAI-PMH 2.0 §3.6 noRecordsMatch"
-    future = format_utc(parse_utc("2099-01-01").value, granularity)  # type: ignore[union-attr]
+    future = format_utc(datetime(2099, 1, 1, tzinfo=UTC), granularity)
     probes.append(_error("nothing_after", (("verb", "ListRecords"), ("metadataPrefix", marc), ("from", future)),
                          "noRecordsMatch", Check.ERROR_CODES, nothing))
     identity = found.identity

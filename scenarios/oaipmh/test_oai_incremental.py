@@ -52,7 +52,7 @@ def _identifiers(harvested: Harvested) -> set[str]:
     return {h.identifier for h in harvested.headers}
 
 
-def _sample_in_declared_granularity(oai_target: OaiTarget, sample: Sample, check: Check) -> str:
+def _sample_in_declared_granularity(oai_target: OaiTarget, sample: Sample) -> str:
     """The sample record's datestamp, if it is written in the declared granularity (else the
     datestamps check reports that, and a range built on it would prove nothing)."""
     stamp = parse_utc(sample.datestamp)
@@ -71,7 +71,7 @@ def test_datestamps_follow_identify(oai_target: OaiTarget, catalogue: Harvested,
 
     nb: Datostempler er UTC med oppgitt oppløsning, og ingen er før earliestDatestamp
     """
-    oai_target.found.require_identify(Check.DATESTAMPS)
+    oai_target.found.require_identify()
     seen = seen_pages(oai_target.found, [catalogue], answers)
     fail_on(faults(seen, Check.DATESTAMPS, oai_target.found.marc_prefix), len(seen),
             "carry datestamps that break what Identify declares",
@@ -85,7 +85,7 @@ def test_from_and_until_are_inclusive(oai_target: OaiTarget, sample: Sample, ans
 
     nb: from og until er inkluderende: from=D&until=D gir posten med datostempel D, og ingenting utenfor
     """
-    stamp = _sample_in_declared_granularity(oai_target, sample, Check.INCLUSIVE)
+    stamp = _sample_in_declared_granularity(oai_target, sample)
     prefix = oai_target.found.require_catalogue_prefix(Check.INCLUSIVE)
     ranged = harvest(oai_target.client, (("verb", "ListIdentifiers"), ("metadataPrefix", prefix), ("from", stamp), ("until", stamp)))
     seen = pages_of(ranged) + answer_pages([a for a in answers if a.probe.judge is Check.INCLUSIVE])
@@ -107,7 +107,7 @@ def test_day_granularity_is_accepted(oai_target: OaiTarget, sample: Sample, answ
     """
     if oai_target.found.granularity == DAY:
         not_tested("the repository's granularity is days: the inclusive range check judges day ranges")
-    stamp = parse_utc(_sample_in_declared_granularity(oai_target, sample, Check.DAY_GRANULARITY))
+    stamp = parse_utc(_sample_in_declared_granularity(oai_target, sample))
     assert stamp is not None
     prefix = oai_target.found.require_catalogue_prefix(Check.DAY_GRANULARITY)
     day = format_utc(stamp.value, DAY)
@@ -163,7 +163,7 @@ def test_deleted_records_follow_the_declared_policy(oai_target: OaiTarget, catal
     nb: Slettede poster rapporteres slik Identify oppgir: varige slettinger blir stående i lister, sett og GetRecord
     """
     found = oai_target.found
-    policy = found.require_identify(Check.DELETED).deleted_record
+    policy = found.require_identify().deleted_record
     prefix = found.require_catalogue_prefix(Check.DELETED)
     seen = seen_pages(found, [catalogue], answers)
     fail_on(faults(seen, Check.DELETED, found.marc_prefix), len(seen), "report deleted records against the declared policy",
