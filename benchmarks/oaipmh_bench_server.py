@@ -1,4 +1,8 @@
-"""The sandbox provider over a synthetic repository of N records, on 127.0.0.1, for benchmarks.
+"""The sandbox's OAI-PMH service over a synthetic repository of N records, on 127.0.0.1, for benchmarks.
+
+The HTTP server and the /oai handler are the sandbox's own (harness.sandbox.http,
+harness.oaipmh.sandbox.service.oai_handler); only the repository is synthetic, because the
+consortium's catalogue holds 242 records and the benchmark needs 100,000.
 
     python benchmarks/oaipmh_bench_server.py N --port-file PATH --duration SECONDS
 
@@ -22,12 +26,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from oaipmh_loopback import catalogue_records, serve_provider
+from oaipmh_loopback import catalogue_records
 
 from harness.marc.records import control_number
 from harness.marc.writer import record_to_marcxml
 from harness.oaipmh.catalogue import dublin_core, set_specs
+from harness.oaipmh.provider import ProviderSettings
 from harness.oaipmh.repository import DublinCore, Key, SetInfo, matches
+from harness.oaipmh.sandbox.service import oai_handler
+from harness.sandbox.http import Router, SandboxHTTPServer
 from harness.sandbox.state import load_libraries
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -116,11 +123,21 @@ def main() -> None:
     args = parser.parse_args()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    with serve_provider(SyntheticRepository(args.size), page_size=args.page_size, token_lifetime=timedelta(hours=2)) as base_url:
+    router = Router()
+    server = SandboxHTTPServer(router, 0)  # the sandbox's own HTTP server and /oai handler
+    base_url = f"{server.base_url}/oai"
+    settings = ProviderSettings(base_url, page_size=args.page_size, token_lifetime=timedelta(hours=2))
+    serve = oai_handler(SyntheticRepository(args.size), settings)
+    router.add("GET", "/oai", serve)
+    router.add("POST", "/oai", serve)
+    server.start()
+    try:
         temporary = args.port_file.with_suffix(".tmp")
         temporary.write_text(base_url)
         os.replace(temporary, args.port_file)
         done.wait(args.duration)
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -12,11 +12,12 @@ from typing import Any
 from harness.cooperation.defects import CATALOGUE as COOPERATION_DEFECTS
 from harness.defects import Defect
 from harness.marc.unit import MARC
+from harness.oaipmh.unit import OAI
 from harness.sip2.unit import SIP2
 from harness.sru.unit import SRU
 from harness.units import ProtocolUnit
 
-UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU)
+UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU, OAI)
 # Defects of a suite that is not a unit: scenarios/cooperation/ crosses the units' protocols with
 # their settings (no profile section of its own); its defects are applied by their services.
 CROSS_SUITE_DEFECTS: tuple[Defect, ...] = COOPERATION_DEFECTS

@@ -5,9 +5,11 @@ HTTP for the harvester, sickle and the peers' data to meet the provider in tests
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +24,16 @@ from harness.paths import MARC_FIXTURES_DIR
 from harness.sandbox.state import load_libraries
 
 REPOSITORY_ID = "sandbox.libharness.test"
+
+
+@dataclass
+class Peer:
+    """A real OAI-PMH provider running on loopback (tests/peers/conftest.py starts them)."""
+
+    name: str
+    base_url: str
+    process: subprocess.Popen[bytes]
+    repository_id: str
 FIRST_DATESTAMP = datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)
 DELETED_EVERY = 40  # every 40th record (index % 40 == 7) is deleted: persistent deletes to harvest
 

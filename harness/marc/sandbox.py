@@ -152,6 +152,7 @@ def store_record(consortium: Consortium, record: pymarc.Record, defects: DefectS
                 _set_001(record, number)
             _stamp_005(record)
             consortium.records[number] = record
+            consortium.stamp(number)  # the OAI-PMH datestamp moves with every import (state.py)
             receipt.created.append(number)
             return
         if not defects.active(d.UPGRADE_DROPS_HOLDINGS):  # DEFECT marc-upgrade-drops-holdings
@@ -159,6 +160,7 @@ def store_record(consortium: Consortium, record: pymarc.Record, defects: DefectS
         _set_001(record, stored_id)
         _stamp_005(record)
         consortium.records[stored_id] = record
+        consortium.stamp(stored_id)
         receipt.updated.append(stored_id)
 
 
@@ -391,7 +393,7 @@ class MarcService:
         if not number:
             return json_response(HTTPStatus.NOT_FOUND, {"error": "name the record: /marc/record/{001}"})
         consortium = self._state()
-        with consortium.lock:
-            removed = consortium.records.pop(number, None)
+        # bury, not pop: the deletion keeps a tombstone with its datestamp, for OAI-PMH
+        removed = consortium.bury(number)
         status = HTTPStatus.OK if removed is not None else HTTPStatus.NOT_FOUND
         return json_response(status, {"deleted": number if removed is not None else None})

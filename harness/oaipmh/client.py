@@ -56,7 +56,7 @@ class HarvestLimits:
 
     max_pages: int = 10_000
     max_bytes: int = 4 * 1024**3  # decoded bytes over the whole list
-    max_page_bytes: int = 256 * 1024**2  # one response, decoded (a gzip bomb stops here)
+    max_page_bytes: int = 64 * 1024**2  # one response, decoded (a gzip bomb stops here); keeps the run under 300 MB
     max_retries: int = 5  # 503s in a row for one request
     max_retry_wait: float = 120.0  # a Retry-After longer than this is not waited for
     max_total_wait: float = 600.0  # seconds of Retry-After waited over the client's life
@@ -104,6 +104,7 @@ class Page:
     elapsed: float
     result: ParseResult
     http_problems: tuple[Problem, ...] = ()
+    exchange: Exchange | None = None  # the HTTP exchange as recorded (body clipped), for evidence
 
     @property
     def response(self) -> OaiResponse | None:
@@ -193,7 +194,8 @@ class OaiClient:
     def request(self, arguments: Arguments, selection: Arguments = ()) -> Page:
         """Send ``arguments`` as they are (repeats and all: probes need that), wait out 503s
         within the limits, and parse the answer against what the client knows."""
-        response = self._send_with_flow_control(arguments)
+        response = self.fetch(arguments)
+        exchange = self.http.transcript[-1] if self.http.transcript else None
         selection = selection or arguments
         context = Context(
             arguments=arguments, base_url=self.base_url, selection=selection,
@@ -205,9 +207,10 @@ class OaiClient:
         )
         result = parse_response(response.body, context)
         return Page(arguments, response.status, response.content_type, len(response.body), response.elapsed, result,
-                    tuple(http_problems(response.status, response.content_type)))
+                    tuple(http_problems(response.status, response.content_type)), exchange)
 
-    def _send_with_flow_control(self, arguments: Arguments) -> HttpResponse:
+    def fetch(self, arguments: Arguments) -> HttpResponse:
+        """Send ``arguments`` and wait out 503s within the limits; the HTTP answer, unparsed."""
         limits = self.limits
         for attempt in range(limits.max_retries + 1):
             response = self._send(arguments)

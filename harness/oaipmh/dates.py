@@ -62,3 +62,18 @@ def as_utc(moment: datetime) -> datetime:
     """``moment`` as an aware UTC datetime, truncated to whole seconds (the finest granularity)."""
     aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return aware.replace(microsecond=0)
+
+
+def read_past(text: str) -> datetime | None:
+    """A date-time as some repositories write responseDate (an offset, or no zone), in UTC.
+
+    Only for reading past a fault another check reports: a check that needs the repository's
+    clock still gets it when responseDate is local time; the responseDate check fails it.
+    """
+    parsed = parse_utc(text)
+    if parsed is not None:
+        return parsed.value
+    try:
+        return as_utc(datetime.fromisoformat(text.strip()))
+    except ValueError:
+        return None

@@ -12,30 +12,42 @@ from/until (§3.3.1), both inclusive (§2.7.1); signed, expiring resumption toke
 (datestamp, identifier) position (:mod:`harness.oaipmh.tokens`); the empty token on the page
 that completes a resumed list (§3.5); all eight error codes where they apply (§3.6).
 
-``defects`` switches on named deviations (:class:`Deviation`) for the defect catalogue; with
-none, every response is what the specification asks.
+``defects`` switches on named deviations (:class:`~harness.oaipmh.deviations.Deviation`) for
+the defect catalogue; with none, every response is what the specification asks. ``spent_tokens``
+is the one piece of state a deviation needs (single-use tokens); the provider keeps none.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from harness.oaipmh import render
 from harness.oaipmh.dates import DAY, SECONDS, UtcDatetime, format_utc, parse_utc
+from harness.oaipmh.deviations import (
+    ERROR_STATUS,
+    LOCAL_OFFSET,
+    PLACEHOLDER_BASE_URL,
+    Deviation,
+    local_response_date,
+)
 from harness.oaipmh.listing import (
+    SPECIFIED,
     Page,
+    Rendering,
     Selection,
     read_page,
     render_header,
     render_payload,
 )
 from harness.oaipmh.model import (
+    DC_NS,
     EXCLUSIVE,
     MARC_NS,
     MARC_SCHEMA_URL,
@@ -46,7 +58,13 @@ from harness.oaipmh.model import (
     VERBS,
 )
 from harness.oaipmh.repository import Repository
-from harness.oaipmh.tokens import BadToken, TokenState, decode_token, encode_token
+from harness.oaipmh.tokens import (
+    BadToken,
+    ExpiredToken,
+    TokenState,
+    decode_token,
+    encode_token,
+)
 
 FORMATS: tuple[tuple[str, str, str], ...] = (
     ("oai_dc", OAI_DC_SCHEMA_URL, OAI_DC_NS),
@@ -54,18 +72,10 @@ FORMATS: tuple[tuple[str, str, str], ...] = (
 )
 PREFIXES = tuple(prefix for prefix, _, _ in FORMATS)
 _SPEC_SYNTAX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")  # §3.4 metadataPrefix, §2.6 setSpec levels
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?")
 
 
-class Deviation:
-    """Names of the deviations ``respond`` can switch on (the defect catalogue refers to them)."""
-
-    NO_EMPTY_FINAL_TOKEN = "oai-no-empty-final-token"  # §3.5: the completing page omits <resumptionToken/>
-    FORGET_DELETED = "oai-forget-deleted"  # §2.5.1: deleted records vanish (persistent declared)
-    EXCLUSIVE_RANGE = "oai-exclusive-range"  # §2.7.1: from/until treated as exclusive
-    ECHO_REWRITES_DATES = "oai-echo-rewrites-dates"  # §3.2: from/until echoed in another form
-    CONTENT_TYPE_XML = "oai-content-type-application-xml"  # §3.1.2: application/xml
-    REFUSE_DAY_GRANULARITY = "oai-refuse-day-granularity"  # §3.3.1: day from/until -> badArgument
-    OFFSET_TOKEN = "oai-offset-token"  # §3.5: the token holds an offset; a change skips a record
+__all__ = ["Deviation", "ProviderSettings", "Reply", "respond"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +89,14 @@ class ProviderSettings:
     token_secret: bytes = field(default=b"libharness-sandbox-oai", repr=False)
 
 
+class TokenLedger(Protocol):
+    """The tokens answered so far (a ``set`` will do): only the single-use deviation reads it."""
+
+    def __contains__(self, token: object) -> bool: ...
+
+    def add(self, token: str) -> None: ...
+
+
 class Reply(NamedTuple):
     status: int
     content_type: str
@@ -86,9 +104,10 @@ class Reply(NamedTuple):
 
 
 class _Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, echo: bool = True) -> None:
         super().__init__(message)
         self.code, self.message = code, message
+        self.echo = echo and code not in ("badVerb", "badArgument")  # §3.2: those echo the base URL only
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +118,36 @@ class _Call:
     now: datetime
     settings: ProviderSettings
     defects: frozenset[str]
+    spent_tokens: TokenLedger | None = None
+
+    @property
+    def rendering(self) -> Rendering:
+        if not {Deviation.DAY_DATESTAMPS, Deviation.DC_SCHEMA_LOCATION} & self.defects:
+            return SPECIFIED
+        return Rendering(
+            granularity=DAY if Deviation.DAY_DATESTAMPS in self.defects else SECONDS,
+            dc_schema_namespace=DC_NS if Deviation.DC_SCHEMA_LOCATION in self.defects else OAI_DC_NS,
+        )
 
 
 def respond(params: Sequence[tuple[str, str]], repository: Repository, now: datetime, settings: ProviderSettings,
-            defects: frozenset[str] = frozenset()) -> Reply:
+            defects: frozenset[str] = frozenset(), spent_tokens: TokenLedger | None = None) -> Reply:
     """Answer one OAI-PMH request: ``params`` are its key=value pairs in order, repeats kept."""
     content_type = "application/xml" if Deviation.CONTENT_TYPE_XML in defects else "text/xml; charset=utf-8"
+    status = 200
     try:
-        verb, args = _arguments(params)
-        body = _HANDLERS[verb](_Call(verb, args, repository, now, settings, defects))
+        verb, args = _arguments(params, defects)
+        body = _HANDLERS[verb](_Call(verb, args, repository, now, settings, defects, spent_tokens))
         echo: Sequence[tuple[str, str]] = _echo(params, defects)
     except _Refused as refused:
         body = render.error(refused.code, refused.message)
-        echo = () if refused.code in ("badVerb", "badArgument") else params  # §3.2
-    return Reply(200, content_type, render.envelope(format_utc(now), settings.base_url, echo, body))
+        echo = params if refused.echo else ()
+        if Deviation.ECHO_ON_BAD_ARGUMENT in defects and refused.code == "badArgument":
+            echo = tuple(dict(params).items())  # the arguments as a hash holds them: one value per name
+        if Deviation.ERROR_HTTP_STATUS in defects:
+            status = ERROR_STATUS[refused.code]
+    date = local_response_date(now) if Deviation.RESPONSE_DATE_LOCAL in defects else format_utc(now)
+    return Reply(status, content_type, render.envelope(date, settings.base_url, echo, body))
 
 
 def _echo(params: Sequence[tuple[str, str]], defects: frozenset[str]) -> Sequence[tuple[str, str]]:
@@ -127,7 +162,7 @@ def _echo(params: Sequence[tuple[str, str]], defects: frozenset[str]) -> Sequenc
     return rewritten
 
 
-def _arguments(params: Sequence[tuple[str, str]]) -> tuple[str, dict[str, str]]:
+def _arguments(params: Sequence[tuple[str, str]], defects: frozenset[str]) -> tuple[str, dict[str, str]]:
     """The verb and its arguments, or the badVerb/badArgument the request earns (§3.6)."""
     counts = Counter(name for name, _ in params)
     verbs = [value for name, value in params if name == "verb"]
@@ -140,6 +175,8 @@ def _arguments(params: Sequence[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     allowed = REQUIRED[verb] | OPTIONAL[verb] | EXCLUSIVE[verb]
     if illegal := sorted(set(args) - allowed):
         raise _Refused("badArgument", f"{verb} does not take {', '.join(illegal)}")
+    if verb == "ListMetadataFormats" and "identifier" in args and Deviation.FORMATS_IDENTIFIER_REFUSED in defects:
+        raise _Refused("badArgument", "ListMetadataFormats does not take identifier")
     if "resumptionToken" in args:
         if len(args) > 1:
             raise _Refused("badArgument", "resumptionToken is an exclusive argument")
@@ -168,13 +205,20 @@ def _identify(call: _Call) -> str:
         f"{render.element('repositoryIdentifier', settings.repository_identifier)}<delimiter>:</delimiter>"
         f"{render.element('sampleIdentifier', f'oai:{settings.repository_identifier}:hx0000001')}</oai-identifier></description>"
     )
+    defects = call.defects
+    base_url = PLACEHOLDER_BASE_URL if Deviation.IDENTIFY_BASE_URL in defects else settings.base_url
+    earliest = call.repository.earliest_datestamp()
+    if Deviation.EARLIEST_TOO_LATE in defects:
+        earliest += LOCAL_OFFSET  # local time written as if it were UTC
+    dates = [f"<earliestDatestamp>{format_utc(earliest)}</earliestDatestamp>", "<deletedRecord>persistent</deletedRecord>"]
+    if Deviation.IDENTIFY_OUT_OF_ORDER in defects:
+        dates.reverse()
     return (
         "<Identify>"
-        f"{render.element('repositoryName', settings.repository_name)}{render.element('baseURL', settings.base_url)}"
+        f"{render.element('repositoryName', settings.repository_name)}{render.element('baseURL', base_url)}"
         "<protocolVersion>2.0</protocolVersion>"
         + "".join(render.element("adminEmail", email) for email in settings.admin_emails)
-        + f"<earliestDatestamp>{format_utc(call.repository.earliest_datestamp())}</earliestDatestamp>"
-        f"<deletedRecord>persistent</deletedRecord><granularity>{SECONDS}</granularity>{description}</Identify>"
+        + "".join(dates) + f"<granularity>{SECONDS}</granularity>{description}</Identify>"
     )
 
 
@@ -186,7 +230,7 @@ def _list_metadata_formats(call: _Call) -> str:
         if item is None or (item.deleted and Deviation.FORGET_DELETED in call.defects):
             raise _Refused("idDoesNotExist", f"no item {identifier!r}")
         if not item.deleted:  # a deleted item's header is disseminated in every format
-            formats = tuple(f for f in FORMATS if render_payload(item, f[0]) is not None)
+            formats = tuple(f for f in FORMATS if render_payload(item, f[0], call.rendering) is not None)
         if not formats:
             raise _Refused("noMetadataFormats", f"{identifier} has no metadata format")
     parts = [f"<metadataFormat>{render.element('metadataPrefix', p)}{render.element('schema', s)}"
@@ -210,12 +254,18 @@ def _get_record(call: _Call) -> str:
     if item is None or (item.deleted and Deviation.FORGET_DELETED in call.defects):
         raise _Refused("idDoesNotExist", f"no item {identifier!r}")
     if prefix not in PREFIXES:
-        raise _Refused("cannotDisseminateFormat", f"no metadata format {prefix!r}")
-    payload = None if item.deleted else render_payload(item, prefix)
+        _unknown_prefix(prefix, call.defects)
+    payload = None if item.deleted else render_payload(item, prefix, call.rendering)
     if payload is None and not item.deleted:
         raise _Refused("cannotDisseminateFormat", f"{identifier} is not available as {prefix}")
     metadata = "" if payload is None else f"<metadata>{payload}</metadata>"
-    return f"<GetRecord><record>{render_header(item)}{metadata}</record></GetRecord>"
+    return f"<GetRecord><record>{render_header(item, call.rendering)}{metadata}</record></GetRecord>"
+
+
+def _unknown_prefix(prefix: str, defects: frozenset[str]) -> None:
+    if Deviation.UNKNOWN_PREFIX_BAD_ARGUMENT in defects:
+        raise _Refused("badArgument", f"metadataPrefix {prefix!r} is not supported")
+    raise _Refused("cannotDisseminateFormat", f"no metadata format {prefix!r}")
 
 
 def _range(start_text: str | None, end_text: str | None, defects: frozenset[str]) -> tuple[datetime | None, datetime | None]:
@@ -232,6 +282,9 @@ def _datestamp(name: str, value: str | None, defects: frozenset[str]) -> UtcDate
     if value is None:
         return None
     stamp = parse_utc(value)
+    if stamp is None and Deviation.IMPOSSIBLE_DATE_ACCEPTED in defects and _DATE_SHAPE.fullmatch(value):
+        # the shape alone was checked (a regular expression), so 2024-13-45 finds nothing
+        raise _Refused("noRecordsMatch", f"no records {name} {value}", echo=False)
     if stamp is None:
         raise _Refused("badArgument", f"{name}={value!r} is not a UTCdatetime (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)")
     if stamp.granularity == DAY and Deviation.REFUSE_DAY_GRANULARITY in defects:
@@ -243,10 +296,7 @@ def _selection(call: _Call) -> tuple[Selection, TokenState | None]:
     token = call.args.get("resumptionToken")
     state = None
     if token is not None:
-        try:
-            state = decode_token(token, call.settings.token_secret, call.now)
-        except BadToken as exc:
-            raise _Refused("badResumptionToken", str(exc)) from None
+        state = _decode(call, token)
         if state.verb != call.verb:
             raise _Refused("badResumptionToken", f"the token continues a {state.verb} list, not {call.verb}")
         prefix, start_text, end_text, set_spec = state.prefix, state.start, state.end, state.set_spec
@@ -254,21 +304,39 @@ def _selection(call: _Call) -> tuple[Selection, TokenState | None]:
         prefix, start_text, end_text, set_spec = (call.args["metadataPrefix"], call.args.get("from"),
                                                   call.args.get("until"), call.args.get("set"))
         if prefix not in PREFIXES:
-            raise _Refused("cannotDisseminateFormat", f"no metadata format {prefix!r}")
+            _unknown_prefix(prefix, call.defects)
     start, end = _range(start_text, end_text, call.defects)
     if set_spec is not None and not call.repository.sets():
         raise _Refused("noSetHierarchy", "this repository has no sets")
     return Selection(prefix, start, end, set_spec, start_text, end_text), state
 
 
+def _decode(call: _Call, token: str) -> TokenState:
+    defects, spent = call.defects, call.spent_tokens
+    if Deviation.TOKEN_SINGLE_USE in defects and spent is not None:
+        if token in spent:
+            raise _Refused("badResumptionToken", "the token has been used")
+        spent.add(token)
+    try:
+        return decode_token(token, call.settings.token_secret, call.now,
+                            check_expiry=Deviation.TOKEN_NEVER_EXPIRES not in defects)
+    except ExpiredToken as exc:
+        raise _Refused("badResumptionToken", str(exc)) from None
+    except BadToken as exc:
+        if Deviation.FORGED_TOKEN_ACCEPTED in defects:  # read as a list that has run out
+            raise _Refused("noRecordsMatch", "no more records") from None
+        raise _Refused("badResumptionToken", str(exc)) from None
+
+
 def _list(call: _Call) -> str:
     selection, state = _selection(call)
     offset_mode = Deviation.OFFSET_TOKEN in call.defects
     page = read_page(call.repository, selection, state, call.settings.page_size, offset_mode,
-                     skip_deleted=Deviation.FORGET_DELETED in call.defects)
+                     skip_deleted=Deviation.FORGET_DELETED in call.defects, rendering=call.rendering)
     if not page.entries:
         raise _Refused("noRecordsMatch", "no records match" if state is None else "the rest of the list is gone")
-    return f"<{call.verb}>{page.render(call.verb == 'ListRecords')}{_token(call, selection, state, page)}</{call.verb}>"
+    listed = page.render(call.verb == "ListRecords", call.rendering)
+    return f"<{call.verb}>{listed}{_token(call, selection, state, page)}</{call.verb}>"
 
 
 def _token(call: _Call, selection: Selection, state: TokenState | None, page: Page) -> str:
@@ -278,15 +346,21 @@ def _token(call: _Call, selection: Selection, state: TokenState | None, page: Pa
     if not page.more:
         if state is None or Deviation.NO_EMPTY_FINAL_TOKEN in call.defects:
             return ""  # a list that fit on one page has no token at all
-        return f'<resumptionToken completeListSize="{complete}" cursor="{cursor}"/>'
-    last = page.entries[-1][0]
+        shown = cursor + len(page.entries) if Deviation.CURSOR_COUNTS_THIS_PAGE in call.defects else cursor
+        return f'<resumptionToken completeListSize="{complete}" cursor="{shown}"/>'
+    sent = len(page.entries)
+    if Deviation.PAGE_OVERLAP in call.defects and sent > 1:
+        sent -= 1  # the next page starts again at this page's last item
+    last = page.entries[sent - 1][0]
     expires = call.now + call.settings.token_lifetime
     value = encode_token(TokenState(
         call.verb, selection.prefix, selection.start_text, selection.end_text, selection.set_spec,
         format_utc(last.datestamp), last.identifier, cursor + len(page.entries), complete, int(expires.timestamp()),
+        secrets.token_hex(4) if Deviation.TOKEN_SINGLE_USE in call.defects else "",  # a stored token is unique
     ), call.settings.token_secret)
+    shown = cursor + len(page.entries) if Deviation.CURSOR_COUNTS_THIS_PAGE in call.defects else cursor
     return (f'<resumptionToken expirationDate="{format_utc(expires)}" completeListSize="{complete}" '
-            f'cursor="{cursor}">{value}</resumptionToken>')
+            f'cursor="{shown}">{value}</resumptionToken>')
 
 
 def _estimate(repository: Repository, selection: Selection, page: Page) -> int:

@@ -51,6 +51,8 @@ RULES: Mapping[str, Rule] = rule_table((
     # -- the request echo (§3.2) ------------------------------------------------------------
     Rule("request-base-url", _F, f"{SPEC} §3.2 XML Response Format (request: the base URL of the protocol request)",
          "the request element's content is the repository's base URL"),
+    Rule("identify-base-url", _F, f"{SPEC} §4.2 Identify (baseURL: the base URL of the repository)",
+         "Identify's baseURL is the URL the repository is harvested at"),
     Rule("request-echo", _F, f"{SPEC} §3.2 XML Response Format (request: attributes are the request's key=value pairs)",
          "a successful request is echoed with exactly its arguments"),
     Rule("request-echo-on-error", _F, f"{SPEC} §3.2 XML Response Format (badVerb, badArgument: no attributes)",

@@ -36,10 +36,15 @@ class TokenState:
     cursor: int  # items sent before the page this token asks for
     complete: int  # completeListSize estimate
     expires: int  # POSIX seconds
+    nonce: str = ""  # makes each token unique; only the single-use deviation needs that
 
 
 class BadToken(ValueError):
     """Why a token was refused; the message goes into the badResumptionToken error."""
+
+
+class ExpiredToken(BadToken):
+    """A token this repository issued, past its expirationDate."""
 
 
 def _mac(payload: bytes, secret: bytes) -> bytes:
@@ -59,8 +64,9 @@ def encode_token(state: TokenState, secret: bytes) -> str:
     return f"{_b64(payload)}.{_b64(_mac(payload, secret))}"
 
 
-def decode_token(token: str, secret: bytes, now: datetime) -> TokenState:
-    """The state a token encodes. Raises :class:`BadToken` for a forged, garbled or expired one."""
+def decode_token(token: str, secret: bytes, now: datetime, *, check_expiry: bool = True) -> TokenState:
+    """The state a token encodes. Raises :class:`BadToken` for a forged or garbled one and
+    :class:`ExpiredToken` for an expired one (unless ``check_expiry`` is off: a defect)."""
     payload_text, _, mac_text = token.partition(".")
     try:
         payload, mac = _unb64(payload_text), _unb64(mac_text)
@@ -72,6 +78,6 @@ def decode_token(token: str, secret: bytes, now: datetime) -> TokenState:
         state = TokenState(**json.loads(payload))
     except (ValueError, TypeError):
         raise BadToken("the token is not one this repository issued") from None
-    if now.timestamp() > state.expires:
-        raise BadToken(f"the token expired at {datetime.fromtimestamp(state.expires, UTC).isoformat()} (POSIX {state.expires})")
+    if check_expiry and now.timestamp() > state.expires:
+        raise ExpiredToken(f"the token expired at {datetime.fromtimestamp(state.expires, UTC).isoformat()} (POSIX {state.expires})")
     return state

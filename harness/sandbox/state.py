@@ -7,6 +7,11 @@ in-memory data behind one lock; servers run in threads.
 Items are the catalogue's holdings: one per 852 $p (barcode), owned by 852 $a. The item is
 the one place a loan lives (``Item.borrower``); ``Consortium.loans`` is derived from it, so
 the MARC channel and SIP2 cannot disagree about who has what.
+
+Every record has a datestamp (``Consortium.stamps``) that moves when the record is imported,
+changed or deleted through the MARC channel, and a deleted record leaves a
+:class:`Tombstone` that is kept for ever: what an OAI-PMH harvester is told (§2.5.1
+deletedRecord=persistent, §2.7.1 datestamps move on creation, change and deletion).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import threading
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +105,19 @@ class Item:
     properties: str = ""  # CH, as set by Item Status Update (19)
 
 
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """A record deleted from the catalogue, as a harvester must still be told of it."""
+
+    record_id: str  # its 001
+    deleted_at: datetime  # aware UTC, whole seconds: the deletion's datestamp
+    libraries: tuple[str, ...] = ()  # 852 $a of the record when it was deleted: the sets it left
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 @dataclass(slots=True)
 class Consortium:
     libraries: dict[str, Library]
@@ -112,6 +130,9 @@ class Consortium:
     # The one search index over ``records``, shared by the SRU and Z39.50 servers; built on
     # first use by harness.sandbox.search.shared.shared_index, kept current by the index itself.
     search_index: SearchIndex | None = None
+    stamps: dict[str, datetime] = field(default_factory=dict)  # 001 -> last import or change (aware UTC, whole seconds)
+    tombstones: dict[str, Tombstone] = field(default_factory=dict)  # 001 -> its deletion, kept for ever
+    changes: int = 0  # counts stamps and deletions, so a reader's cached order knows when it is stale
 
     @property
     def loans(self) -> dict[str, str]:
@@ -122,9 +143,31 @@ class Consortium:
     def library_numbers(self) -> frozenset[str]:
         return frozenset(self.libraries)
 
+    def stamp(self, record_id: str, when: datetime | None = None) -> None:
+        """The record was imported or changed: its datestamp moves to ``when`` (default now).
+        A record imported again under the 001 of a deleted one is live again: no tombstone."""
+        with self.lock:
+            self.stamps[record_id] = when or _now()
+            self.tombstones.pop(record_id, None)
+            self.changes += 1
+
+    def bury(self, record_id: str, when: datetime | None = None) -> pymarc.Record | None:
+        """Delete the record, leaving a tombstone stamped ``when`` (default now); None if no
+        such record is stored."""
+        with self.lock:
+            record = self.records.pop(record_id, None)
+            if record is None:
+                return None
+            self.stamps.pop(record_id, None)
+            libraries = tuple(dict.fromkeys(a for f in record.get_fields("852") for a in f.get_subfields("a")))
+            self.tombstones[record_id] = Tombstone(record_id, when or _now(), libraries)
+            self.changes += 1
+            return record
+
     def new_control_number(self) -> str:
         with self.lock:
-            while f"sbx{self.next_number:07d}" in self.records:
+            # a deleted record's 001 is not given out again: its tombstone still names it
+            while f"sbx{self.next_number:07d}" in self.records or f"sbx{self.next_number:07d}" in self.tombstones:
                 self.next_number += 1
             number = f"sbx{self.next_number:07d}"
             self.next_number += 1
