@@ -8,12 +8,13 @@ its protocol suite sets it up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from harness.cooperation.oai_path import DEFAULT_VISIBILITY_TIMEOUT, OaiPath
 from harness.cooperation.paths import MarcExport, SearchPath, SruPath
 from harness.cooperation.story import Story
 from harness.findings import NOT_TESTED_PREFIX
@@ -53,6 +54,19 @@ class Observe:
             self.opened.append(path)
             paths.append(path)
         return paths
+
+    def oai(self, story: Story, paths: Sequence[SearchPath] = ()) -> OaiPath | None:
+        """The OAI-PMH repository, when it offers MARC 21 records; it may take as long to show
+        a change as the slowest search path is allowed to ([oai] has no timeout of its own)."""
+        target, why = _fixture(self.request, "oai_target")
+        if target is None:
+            story.not_observed("OAI-PMH", why)
+            return None
+        path = OaiPath(target, max((p.visibility_timeout for p in paths), default=DEFAULT_VISIBILITY_TIMEOUT))
+        if path.prefix is None:
+            story.not_observed("OAI-PMH", "the repository offers no MARC 21 format (holdings and letters are in MARC)")
+            return None
+        return path
 
     def marc_export(self, story: Story) -> MarcExport | None:
         channel, why = _fixture(self.request, "marc_channel")

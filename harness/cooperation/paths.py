@@ -74,6 +74,8 @@ class Sighting:
     hits: int | None = None
     exchanges: tuple[Exchange, ...] = ()
     others: tuple[str, ...] = ()  # control numbers of the other records that came back
+    identifier: str = ""  # the path's own identifier of the record (OAI-PMH), when it has one
+    datestamp: str = ""  # the path's datestamp of the record (OAI-PMH), when it has one
 
     @property
     def found(self) -> bool:
@@ -89,6 +91,7 @@ class Owners:
 
     suite: str
     visibility: str  # a record imported over MARC is found at all
+    holdings: str  # a shared record's holdings name every owning library
     loans: str  # a SIP2 loan shows in the copy's status
     limit: str  # a search limited to one library, for the fixture catalogue
     letters: str  # the fixture catalogue's letters come back exact
@@ -125,7 +128,8 @@ class SearchPath(Protocol):
     def close(self) -> None: ...
 
 
-SRU_OWNERS = Owners("sru", visibility="test_imported_record_visible_to_every_member", loans="test_sip2_loan_shows_in_holdings",
+SRU_OWNERS = Owners("sru", visibility="test_imported_record_visible_to_every_member",
+                    holdings="test_holdings_name_their_owning_library", loans="test_sip2_loan_shows_in_holdings",
                     limit="test_search_limited_to_one_library", letters="test_letters_byte_exact_in_records",
                     findability="test_search_is_blind_to_normalisation", privacy="test_no_patron_data_in_records")
 

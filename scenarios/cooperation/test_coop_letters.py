@@ -30,11 +30,14 @@ from harness.cooperation.letters import (
     fixture_changes,
 )
 from harness.cooperation.members import Members
+from harness.cooperation.oai_path import HarvestBlocked, OaiPath
 from harness.cooperation.observe import Observe
 from harness.cooperation.paths import MarcExport, Question, SearchPath, Sighting, poll
 from harness.cooperation.records import FINDABLE, TestRecord, form_of, letters_record
 from harness.cooperation.story import Story
 from harness.findings import WarningRecorder
+from harness.oaipmh.dates import UtcDatetime
+from harness.oaipmh.ownership import Check
 from harness.profile import TestItem
 from harness.sip2.codec import resolve_charset
 from harness.sru.catalogue import FixtureRecord, load_catalogue
@@ -130,6 +133,36 @@ def _search(story: Story, path: SearchPath, title: TestRecord, imported: Importe
         story.fine(path.name, "every letter as sent; found by NFC and NFD queries for composed and decomposed words")
 
 
+def _oai(story: Story, oai: OaiPath, moment: UtcDatetime | None, title: TestRecord, imported: Imported,
+         catalogue: Mapping[str, FixtureRecord]) -> None:
+    """The record as the next incremental harvest gives it; the fixture catalogue's letter
+    records from the whole harvest as the control."""
+    if moment is None:
+        story.owned_by(oai.name, "the repository's clock (Identify responseDate) cannot be read", f"oaipmh suite ({Check.RESPONSE_DATE.value})")
+        return
+    try:
+        watched = poll(partial(oai.incremental, moment, imported.number), _found, since=imported.returned_at,
+                       timeout=oai.visibility_timeout)
+    except HarvestBlocked as blocked:
+        story.owned_by(oai.name, f"the incremental harvest could not be read whole ({blocked.why})", f"oaipmh suite ({blocked.owner})")
+        return
+    story.keep(watched.sighting.exchanges, last=2)
+    if watched.sighting.record is None:
+        story.owned_by(oai.name, f"{imported.number} is not in the incremental harvest {watched.seconds:.1f} s after the import",
+                       oai.owners.of("visibility"))
+        return
+    changed = changes(title.record, watched.sighting.record)
+    if not changed:
+        story.fine(oai.name, "every letter as sent in the incremental harvest")
+        return
+    whole = oai.whole()
+    returned = {number: found.record for number in CONTROL_RECORDS if (found := oai.in_list(whole, number)) is not None}
+    if control := fixture_changes(catalogue, returned):
+        story.owned_by(oai.name, f"{changed[0]}; the fixture records' letters change too: {control[0]}", oai.owners.of("letters"))
+    else:
+        story.fail(oai.name, f"{imported.number} {changed[0]}", watched.sighting.exchanges, more=changed[1:])
+
+
 def _sip2(story: Story, desk: Desk, title: TestRecord, imported: Imported) -> None:
     charset = resolve_charset(desk.client.charset)
     try:
@@ -163,7 +196,9 @@ def test_every_letter_every_path(members: Members, importer: Importer, desk: Des
                                    "SIP2 title as catalogued, and the record found by NFC and NFD queries")
     paths = observe.search(story, members.school)
     export = observe.marc_export(story)
+    oai = observe.oai(story, paths)
     title = letters_record(public.number)
+    moment = oai.clock() if oai is not None else None
     imported = importer.add(title, public.number)
     story.keep(importer.exchanges, last=None)
     story.did(f"imported {imported.number} (ISBN {title.isbn}, copy {title.barcodes[0]}) over MARC for {public.number}: "
@@ -173,5 +208,7 @@ def test_every_letter_every_path(members: Members, importer: Importer, desk: Des
         _export(story, export, title, imported, catalogue)
     for path in paths:
         _search(story, path, title, imported, catalogue)
+    if oai is not None:
+        _oai(story, oai, moment, title, imported, catalogue)
     _sip2(story, desk, title, imported)
     story.conclude(warn, f"{imported.number}'s Sámi and Kven letters exact on every path, found in NFC and NFD")

@@ -17,11 +17,13 @@ import pytest
 from harness.cooperation import defects
 from harness.cooperation.circulation import Desk
 from harness.cooperation.members import Members
+from harness.cooperation.oai_path import Found, OaiPath
 from harness.cooperation.observe import Observe
 from harness.cooperation.paths import MarcExport, Question, SearchPath
 from harness.cooperation.privacy import Needle, leaks, needles
 from harness.cooperation.story import Story
 from harness.findings import WarningRecorder, not_tested
+from harness.oaipmh.harvested import Harvested
 from harness.profile import TestItem
 
 CLAUSE = ("GDPR art. 5(1)(c) data minimisation and art. 25 (data protection by design); consortium requirement SEC-01: "
@@ -59,6 +61,35 @@ def _exports_leak(export: MarcExport, libraries: list[str], looked_for: list[Nee
     return found
 
 
+def _oai_records(oai: OaiPath, members: Members, copies: list[TestItem], story: Story) -> dict[str, Found]:
+    """The harvested record holding each copy, from its library's set (or the whole catalogue)."""
+    found: dict[str, Found] = {}
+    lists: dict[str, Harvested] = {}
+    for item in copies:
+        library = members.profile.library(item.owning_library)
+        key = item.owning_library if library is not None and oai.library_set(library) else ""
+        if key not in lists:
+            lists[key] = oai.whole(library if key else None)
+            story.keep(lists[key].exchanges(2))
+        record = oai.in_list(lists[key], barcode=item.barcode)
+        if record is not None:
+            found[item.barcode] = record
+    return found
+
+
+def _oai_leaks(oai: OaiPath, records: dict[str, Found], looked_for: list[Needle], story: Story, again: bool) -> list[str]:
+    """Patron data in the harvested records of the story's copies (fetched again with GetRecord)."""
+    found = []
+    for barcode, record in records.items():
+        payload = record.payload
+        if again:
+            got, exchanges = oai.get(record.identifier)
+            story.keep(exchanges)
+            payload = got.payload if got is not None else b""
+        found += [f"{record.identifier} (holding {barcode}): {leak}" for leak in leaks(payload, looked_for)]
+    return found
+
+
 @pytest.mark.requirement("SEC-01")
 @pytest.mark.destructive
 @pytest.mark.failed_by(defects.SESSION_BORROWER_IN_SEARCH)
@@ -78,11 +109,14 @@ def test_nothing_personal_leaks(members: Members, desk: Desk, observe: Observe, 
                                    "loans and holds")
     paths = observe.search(story, members.school)
     export = observe.marc_export(story)
+    oai = observe.oai(story, paths)
     copies = [school_copy, public_copy, *([reserved] if reserved is not None else [])]
     questions = [Question(words=(_word(desk, item),), barcode=item.barcode) for item in copies]
     libraries = sorted({item.owning_library for item in copies})
     before = {path.name: _records_leak(path, questions, looked_for, story) for path in paths}
     before_export = _exports_leak(export, libraries, looked_for, story) if export is not None else []
+    harvested = _oai_records(oai, members, copies, story) if oai is not None else {}
+    before_oai = _oai_leaks(oai, harvested, looked_for, story, again=False) if oai is not None else []
     desk.checkout(pupil, school_copy, school_copy.owning_library)
     desk.checkout(adult, public_copy, public_copy.owning_library)
     if reserved is not None:
@@ -98,6 +132,11 @@ def test_nothing_personal_leaks(members: Members, desk: Desk, observe: Observe, 
     for path in paths:
         after = _records_leak(path, questions, looked_for, story)
         _judge(story, path.name, before[path.name], after, path.owners.of("privacy"))
+    if oai is not None:
+        if harvested:
+            _judge(story, oai.name, before_oai, _oai_leaks(oai, harvested, looked_for, story, again=True), oai.owners.of("privacy"))
+        else:
+            story.not_observed(oai.name, "no harvested record holds the story's copies")
     if export is not None:
         _judge(story, "MARC export", before_export, _exports_leak(export, libraries, looked_for, story), MARC_PRIVACY_OWNER)
     story.conclude(warn, f"no patron data in the records of {', '.join(q.barcode for q in questions)} nor in the exports "
