@@ -16,6 +16,9 @@ from harness.cooperation.records import TestRecord
 from harness.evidence import Exchange
 from harness.findings import cannot_judge
 from harness.marc.channel import ImportReceipt, MarcChannel
+from harness.marc.reader import read_records
+from harness.marc.records import control_number
+from harness.marc.settings import MarcSettings
 
 IMPORT_OWNER = "marc suite (test_import_export_round_trip_unchanged)"
 MATCH_OWNER = "marc suite (test_prepublication_record_upgraded_in_place)"
@@ -32,6 +35,7 @@ class Imported:
 @dataclass
 class Importer:
     channel: MarcChannel
+    settings: MarcSettings
     receipts: list[ImportReceipt] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
 
@@ -48,14 +52,33 @@ class Importer:
             cannot_judge(f"the MARC import for {library} was not understood: {why}", IMPORT_OWNER)
         return Imported(numbers[0], library, returned, receipt)
 
-    def add_holding(self, record: TestRecord, library: str, number: str) -> Imported:
-        """Import another library's copy of a shared title; it must update ``number`` (035 match)."""
+    def add_holding(self, record: TestRecord, library: str, number: str, first: str) -> Imported:
+        """Import another library's copy of a shared title; it must update ``number`` (035 match)
+        and keep the holding of ``first``, the library that catalogued it, in the catalogue itself
+        (its MARC export): what the catalogue lost, no other path can show."""
         imported = self.add(record, library)
         if number not in imported.receipt.updated:
             cannot_judge(f"{library}'s import of the same title (035 {record.osba}) was not matched to {number}: the "
                          f"receipt says created {list(imported.receipt.created)}, updated {list(imported.receipt.updated)}",
                          MATCH_OWNER)
+        lost = [f"{holder}'s own export {wrong}" for holder in (first, library) if (wrong := self._held_in(holder, number))]
+        if lost:
+            cannot_judge(f"after {library}'s import of the same title, the catalogue itself lost a holding: {'; '.join(lost)}",
+                         MATCH_OWNER)
         return imported
+
+    def _held_in(self, library: str, number: str) -> str:
+        """What is wrong with ``number`` in ``library``'s own MARC export ("" when it holds it)."""
+        mark = len(self.channel.transcript)
+        export = self.channel.export("iso2709", library)
+        self.exchanges.extend(self.channel.transcript[mark:])
+        stored = next((r.record for r in read_records(export.data) if r.record is not None and control_number(r.record) == number), None)
+        if stored is None:
+            return f"has no record {number}"
+        tag, code = self.settings.holdings_tag, self.settings.holdings_library_subfield
+        if library not in {v for f in stored.get_fields(tag) for v in f.get_subfields(code)}:
+            return f"gives {number} without a holding ({tag} ${code}) of {library}"
+        return ""
 
     def remove_all(self) -> None:
         """Delete what the receipts say was created, newest first (best effort)."""

@@ -22,6 +22,8 @@ from harness.sip2.messages import MESSAGES
 from harness.sip2.target import Sip2Target
 
 LAYOUT_OWNER = "sip2 suite (test_reply_layouts_conform)"
+CHARSET_OWNER = "sip2 suite (test_sami_patron_name_round_trips)"  # text sent in another character set than declared
+GARBLED = ("\ufffd", "?")  # what a letter the ACS could not encode, or the harness not decode, turns into
 
 
 @dataclass
@@ -71,6 +73,18 @@ class Desk:
 
     def item_information(self, item: TestItem) -> Message:
         return self.ask(rq.item_information(self.at(item.owning_library), item.barcode), f"item information on {item.barcode}")
+
+    def title_word(self, item: TestItem) -> str:
+        """The longest word of the item's title as SIP2 gives it (AJ): what its record is searched by.
+        A title whose letters arrive as '?' or U+FFFD is the SIP2 suite's character set fault."""
+        title = self.item_information(item).get("AJ") or item.title
+        words = [w.strip(",.:;/") for w in title.split()]
+        clean = [w for w in words if len(w) >= 3 and not any(g in w for g in GARBLED)]
+        if not clean:
+            if any(g in title for g in GARBLED):
+                cannot_judge(f"the SIP2 title (AJ) of {item.barcode} is {title!r}: its letters did not arrive", CHARSET_OWNER)
+            cannot_judge(f"the title of {item.barcode} is not known (no AJ, no [[item]] title)", "sip2 suite (test_item_information_follows_circulation)")
+        return max(clean, key=len).lower()
 
     def patron_information(self, patron: TestPatron) -> Message:
         return self.ask(rq.patron_information(self.at(patron.home_library), patron.barcode, patron.pin),

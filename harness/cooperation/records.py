@@ -150,3 +150,9 @@ LETTER_FIELDS: tuple[tuple[str, str], ...] = (("245", "a"), ("245", "b"), ("100"
 
 def values(record: pymarc.Record, tag: str, code: str) -> list[str]:
     return [v for f in record.get_fields(tag) for v in f.get_subfields(code)]
+
+
+def title_proper(record: pymarc.Record) -> str:
+    """245 $a without the ISBD punctuation that ends it: what a SIP2 title (AJ) carries."""
+    titles = values(record, "245", "a")
+    return titles[0].rstrip(" :/;=.,") if titles else ""

@@ -25,6 +25,7 @@ from harness.sandbox.search import SearchIndex
 from harness.sandbox.search.shared import (
     consortium_index,
     live_availability,
+    live_transit,
     shared_index,
 )
 from harness.sandbox.search.text import base_letters, words
@@ -78,7 +79,8 @@ class SruService:
         if crossing is not None:
             return crossing
         if self.defects.active(d.STALE_INDEX):
-            return SearchIndex(dict(consortium.records), lock=consortium.lock, availability=live_availability(consortium))
+            return SearchIndex(dict(consortium.records), lock=consortium.lock, availability=live_availability(consortium),
+                               in_transit=live_transit(consortium))
         if self.defects.active(d.NFD_UNFINDABLE):
             return consortium_index(consortium, normalise_unicode=False)
         if self.defects.active(d.LETTER_FOLDING):

@@ -41,7 +41,7 @@ def importer(request: pytest.FixtureRequest) -> Iterator[Importer]:
     channel = request.getfixturevalue("marc_channel")  # NOT_TESTED without [marc]
     if not channel.can_import:
         not_tested("the profile's [marc] channel has no import API: the story needs the harness to import")
-    made = Importer(channel)
+    made = Importer(channel, request.getfixturevalue("marc_settings"))
     yield made
     made.remove_all()
 

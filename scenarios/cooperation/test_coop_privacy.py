@@ -22,7 +22,7 @@ from harness.cooperation.observe import Observe
 from harness.cooperation.paths import MarcExport, Question, SearchPath
 from harness.cooperation.privacy import Needle, leaks, needles
 from harness.cooperation.story import Story
-from harness.findings import WarningRecorder, not_tested
+from harness.findings import WarningRecorder
 from harness.oaipmh.harvested import Harvested
 from harness.profile import TestItem
 
@@ -31,14 +31,6 @@ CLAUSE = ("GDPR art. 5(1)(c) data minimisation and art. 25 (data protection by d
 MARC_PRIVACY_OWNER = "marc suite (test_export_carries_no_patron_data)"
 
 
-
-
-def _word(desk: Desk, item: TestItem) -> str:
-    title = desk.item_information(item).get("AJ") or item.title
-    words = [w.strip(",.:;/") for w in title.split()]
-    if not any(words):
-        not_tested(f"the title of {item.barcode} is not known (no AJ, no [[item]] title)")
-    return max(words, key=len).lower()
 
 
 def _records_leak(path: SearchPath, questions: list[Question], looked_for: list[Needle], story: Story) -> list[str]:
@@ -100,10 +92,10 @@ def test_nothing_personal_leaks(members: Members, desk: Desk, observe: Observe, 
     """
     pupil, adult = members.patron("school"), members.patron("public")
     school_copy, public_copy = members.item(owner_kind="school"), members.item(owner_kind="public")
-    lent_titles = {_word(desk, school_copy), _word(desk, public_copy)}
+    lent_titles = {desk.title_word(school_copy), desk.title_word(public_copy)}
     others = [i for i in members.profile.items if i.barcode not in (school_copy.barcode, public_copy.barcode)]
     # a title neither patron borrows (a hold on one's own loan is refused), else any other copy
-    reserved = next((i for i in others if _word(desk, i) not in lent_titles), others[0] if others else None)
+    reserved = next((i for i in others if desk.title_word(i) not in lent_titles), others[0] if others else None)
     looked_for = needles(members.profile.patrons)
     story = Story(CLAUSE, expected="no test patron's name or card number in any record or export, before or after the "
                                    "loans and holds")
@@ -111,7 +103,7 @@ def test_nothing_personal_leaks(members: Members, desk: Desk, observe: Observe, 
     export = observe.marc_export(story)
     oai = observe.oai(story, paths)
     copies = [school_copy, public_copy, *([reserved] if reserved is not None else [])]
-    questions = [Question(words=(_word(desk, item),), barcode=item.barcode) for item in copies]
+    questions = [Question(words=(desk.title_word(item),), barcode=item.barcode) for item in copies]
     libraries = sorted({item.owning_library for item in copies})
     before = {path.name: _records_leak(path, questions, looked_for, story) for path in paths}
     before_export = _exports_leak(export, libraries, looked_for, story) if export is not None else []

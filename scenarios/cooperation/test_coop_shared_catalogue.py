@@ -126,7 +126,7 @@ def test_shared_catalogue(members: Members, importer: Importer, observe: Observe
     if seen_in_oai is not None:
         _oai_first(story, oai, seen_in_oai, first)
     before_second = oai.clock()
-    second = importer.add_holding(title.holding_of(school.number, new_barcode()), school.number, first.number)
+    second = importer.add_holding(title.holding_of(school.number, new_barcode()), school.number, first.number, public.number)
     story.did(f"imported the same title for {school.number} (its own copy); the receipt names {first.number} updated")
     story.keep(importer.exchanges, last=None)
     wanted = {public.number, school.number}
