@@ -12,9 +12,10 @@ from typing import Any
 from harness.defects import Defect
 from harness.marc.unit import MARC
 from harness.sip2.unit import SIP2
+from harness.sru.unit import SRU
 from harness.units import ProtocolUnit
 
-UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2)
+UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU)
 
 
 def unit_named(name: str) -> ProtocolUnit[Any] | None:

@@ -19,11 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pymarc
 
 from harness.paths import MARC_FIXTURES_DIR
 from harness.profile import Library, Profile, TestItem
+
+if TYPE_CHECKING:
+    from harness.sandbox.search.index import SearchIndex
 
 LOAN_PERIOD = timedelta(days=28)  # the consortium's one loan period (no per-kind periods yet)
 
@@ -105,6 +109,9 @@ class Consortium:
     lock: threading.RLock = field(default_factory=threading.RLock)
     next_number: int = 1
     policy: Policy = Policy()
+    # The one search index over ``records``, shared by the SRU and Z39.50 servers; built on
+    # first use by harness.sandbox.search.shared.shared_index, kept current by the index itself.
+    search_index: SearchIndex | None = None
 
     @property
     def loans(self) -> dict[str, str]:

@@ -6,5 +6,6 @@
     zeerex.py      the explain record (ZeeRex 2.0) -> ExplainInfo
     cql.py         the CQL query model, a builder that quotes and escapes, and the serialiser
     cql_parser.py  CQL 1.2 text -> the query model (for the sandbox server, and round trips)
+    settings.py    the [sru] profile section (SruSettings)
     client.py      SruClient over harness.http.HttpClient: explain, searchRetrieve, scan, paging
 """

@@ -24,24 +24,9 @@ from harness.rules import Problem
 from harness.sru.cql import Statement, to_cql
 from harness.sru.model import Parsed, Record, SearchRetrieveResponse
 from harness.sru.parse import parse_response
+from harness.sru.settings import SruSettings
 
-DEFAULT_PAGE_BUDGET = 20
-
-
-@dataclass(frozen=True, slots=True)
-class SruSettings:
-    """The ``[sru]`` section of a target profile (parsing the profile is the frame's job)."""
-
-    url: str
-    version: str = "1.2"
-    method: str = "GET"  # GET | POST
-    timeout: float = 30.0
-    max_bytes: int = 64 * 1024 * 1024
-    record_schema: str = "marcxml"
-    page_size: int = 10
-    page_budget: int = DEFAULT_PAGE_BUDGET
-    auth: tuple[str, str] | None = None  # HTTP basic; secret
-    verify: bool | str = True
+DEFAULT_TIMEOUT = 30.0  # seconds per request when the settings give none
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +75,7 @@ class SruClient:
 
     def __post_init__(self) -> None:
         if self.http is None:
-            self.http = HttpClient("sru", timeout=self.settings.timeout, max_bytes=self.settings.max_bytes,
+            self.http = HttpClient("sru", timeout=self.settings.timeout or DEFAULT_TIMEOUT, max_bytes=self.settings.max_bytes,
                                    auth=self.settings.auth, verify=self.settings.verify)
 
     def __enter__(self) -> Self:

@@ -171,6 +171,7 @@ class ExplainInfo:
     defaults: tuple[tuple[str, str], ...] = ()  # configInfo/default @type -> text
     settings: tuple[tuple[str, str], ...] = ()  # configInfo/setting
     supports: tuple[tuple[str, str], ...] = ()  # configInfo/supports
+    methods: tuple[str, ...] = ()  # serverInfo/@method: the HTTP methods declared (GET, POST, SOAP)
 
     def _number(self, pairs: tuple[tuple[str, str], ...], kind: str) -> int | None:
         for key, value in pairs:

@@ -331,7 +331,7 @@ def _record(reader: _Reader, el: etree._Element, index: int, expected: int) -> R
         return Record(schema, packing, position, diagnostic=diagnostic, packed=packed, identifier=identifier)
     is_marcxml = element is not None and element.tag == _SLIM_RECORD
     # an escaped record that is not XML was reported as escaped-record-not-xml already
-    unreadable = element is None and packing == "string" and isinstance(data, bytes) and data != b""
+    unreadable = element is None and isinstance(data, bytes) and data != b""
     if not is_marcxml and is_marcxml_schema(schema) and not unreadable:
         got = f"{{{_ns(element)}}}{_local(element)}" if element is not None else "no element"
         reader.add("marcxml-namespace", f"recordSchema {schema!r} but the record is {got}", data_el, index)
@@ -366,18 +366,24 @@ def _record_content(reader: _Reader, data_el: etree._Element, packing: str,
         if first is not None:
             reader.add("record-data-not-as-packed", "packing string, but recordData holds elements", data_el, index)
             return first, first
-        text = (data_el.text or "").strip()
-        try:
-            element = etree.fromstring(text.encode("utf-8"), _parser()) if text else None
-        except (etree.LxmlError, ValueError) as exc:
-            reader.add("escaped-record-not-xml", f"the escaped record is not XML: {exc}", data_el, index)
-            return text.encode("utf-8"), None
-        return text.encode("utf-8"), element
+        return _unescaped(reader, data_el, index)
     if first is None:
-        if (data_el.text or "").strip():
-            reader.add("record-data-not-as-packed", "packing xml, but recordData holds text (escaped XML?)", data_el, index)
-        return None
+        if not (data_el.text or "").strip():
+            return None
+        reader.add("record-data-not-as-packed", "packing xml, but recordData holds text (escaped XML?)", data_el, index)
+        return _unescaped(reader, data_el, index)  # read past it: the record is still there for other checks
     return first, first
+
+
+def _unescaped(reader: _Reader, data_el: etree._Element, index: int) -> tuple[bytes, etree._Element | None]:
+    """The escaped record in recordData's text, and its element when the text is XML."""
+    text = (data_el.text or "").strip()
+    try:
+        element = etree.fromstring(text.encode("utf-8"), _parser()) if text else None
+    except (etree.LxmlError, ValueError) as exc:
+        reader.add("escaped-record-not-xml", f"the escaped record is not XML: {exc}", data_el, index)
+        return text.encode("utf-8"), None
+    return text.encode("utf-8"), element
 
 
 # --- explain and scan ---------------------------------------------------------------------------

@@ -104,8 +104,11 @@ SRU_RULES: Mapping[str, Rule] = rule_table((
          "nextRecordPosition is present although the last record of the result set is in this page"),
     Rule("next-position-wrong", _F, f"{SRU12_SR}: nextRecordPosition is the position of the next record",
          "nextRecordPosition is not the position after the last record returned"),
-    Rule("next-position-missing", _W, f"{SRU12_SR}: nextRecordPosition (optional) gives the next position when records remain",
-         "records remain after this page but nextRecordPosition is absent"),
+    Rule("next-position-missing", _F,
+         f"{SRU12_SR}: nextRecordPosition, 'The next position within the result set following the final returned "
+         "record. If there are no remaining records, this field should be omitted.' (so it is given while records "
+         "remain); " + OASIS3_SR,
+         "records remain after this page but nextRecordPosition is absent (a client cannot follow the result set)"),
     Rule("more-records-than-hits", _F, f"{SRU12_SR}: records of the result set",
          "the page holds records past numberOfRecords"),
     # --- diagnostics -------------------------------------------------------------------------

@@ -60,9 +60,11 @@ def read_explain(root: etree._Element) -> tuple[ExplainInfo, list[Problem]]:
     server = _first(root, "serverInfo")
     host = port_text = database = protocol = ""
     versions: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
     if server is not None:
         protocol = server.get("protocol", "")
         versions = tuple(v for v in _SPLIT.split(server.get("version", "")) if v)
+        methods = tuple(m.upper() for m in _SPLIT.split(server.get("method", "")) if m)
         host, port_text, database = (_text(_first(server, n)) for n in ("host", "port", "database"))
     if not (host and port_text and database):
         problems.append(problem("explain-server-info", "serverInfo must give host, port and database; "
@@ -74,7 +76,8 @@ def read_explain(root: etree._Element) -> tuple[ExplainInfo, list[Problem]]:
     sets, indexes = _index_info(_first(root, "indexInfo"), problems)
     schemas = _schema_info(_first(root, "schemaInfo"), problems)
     defaults, settings, supports = _config_info(_first(root, "configInfo"), problems)
-    info = ExplainInfo(protocol, versions, host, port, database, title, sets, indexes, schemas, defaults, settings, supports)
+    info = ExplainInfo(protocol, versions, host, port, database, title, sets, indexes, schemas, defaults, settings, supports,
+                       methods)
     return info, problems
 
 

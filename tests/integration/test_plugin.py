@@ -57,6 +57,10 @@ def test_not_tested():
 def test_warn(warn):
     warn("sorting not offered", clause="SRU 1.2 sortKeys")
 
+@pytest.mark.requirement("KAT-02")
+def test_note(warn):
+    warn.note("findable after 0.4 s", details=["imported 12:00:00.0, found 12:00:00.4"])
+
 @pytest.mark.requirement("MARC-04")
 @pytest.mark.destructive
 def test_destructive():
@@ -91,6 +95,7 @@ def test_outcomes_are_classified_per_design(pytester: pytest.Pytester, tmp_path:
         "test_undeclared_is_skip": "SKIP",
         "test_not_tested": "NOT_TESTED",
         "test_warn": "WARN",
+        "test_note": "PASS",
         "test_destructive": "PASS",
         "test_leaks_a_pin": "FAIL",
     }
@@ -105,6 +110,8 @@ def test_outcomes_are_classified_per_design(pytester: pytest.Pytester, tmp_path:
     assert [(e["sent"], e["received"]) for e in evidence["exchanges"]] == [("GET /x", "11 bytes")]
     assert finding["reproduce"].startswith("harness run --suite ") and finding["reproduce"].endswith("-k test_fails_with_finding")
     assert checks["test_not_tested"]["message"] == "no [sip2] tls in the profile"
+    note = checks["test_note"]  # a passing check keeps what it measured
+    assert note["message"] == "findable after 0.4 s" and note["evidence"][0]["details"] == ["imported 12:00:00.0, found 12:00:00.4"]
     lines = [json.loads(line) for line in (report / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     # The journal, written as the run went: the manifest, one line per check, the end.
     assert "manifest" in lines[0] and lines[-1] == {"finished": True, "interrupted": False}

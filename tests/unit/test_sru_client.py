@@ -16,9 +16,10 @@ from harness.marc.reader import read_records
 from harness.paths import MARC_FIXTURES_DIR
 from harness.sandbox.search import SearchIndex
 from harness.sandbox.sru import ServerConfig, respond
-from harness.sru.client import SruClient, SruSettings
+from harness.sru.client import SruClient
 from harness.sru.cql import literal, where
 from harness.sru.model import ExplainResponse, ScanResponse
+from harness.sru.settings import SruSettings
 
 DATA = Path(__file__).parents[1] / "data" / "sru"
 Answer = Callable[[str, dict[str, str]], tuple[int, str, bytes]]

@@ -5,6 +5,7 @@
     extract.py    which MARC fields feed which index; holdings (852 $a library, $p barcode)
     query.py      the neutral query model: Term (all/any/phrase/exact), And, Or, AndNot, AllRecords
     index.py      SearchIndex: kept current with the live catalogue; search, scan, holdings
+    shared.py     shared_index(consortium): the one index SRU and Z39.50 search, on the Consortium
 """
 
 from harness.sandbox.search.collation import sort_key

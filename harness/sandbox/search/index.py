@@ -89,14 +89,17 @@ class SearchIndex:
         availability: item barcode -> on loan (True), on the shelf (False), unknown (None).
         normalise_unicode: False indexes data without canonical normalisation, so NFD data
             is not found by NFC queries (a defect the sandbox can switch on).
+        words_of: how text becomes indexed words, instead of :func:`~.text.words` (a defect
+            that folds letters swaps it; queries must then be folded the same way).
     """
 
     def __init__(self, records: Mapping[str, pymarc.Record], *, lock: AbstractContextManager[object] | None = None,
-                 availability: Callable[[str], bool | None] = lambda barcode: None, normalise_unicode: bool = True) -> None:
+                 availability: Callable[[str], bool | None] = lambda barcode: None, normalise_unicode: bool = True,
+                 words_of: Callable[[str], list[str]] | None = None) -> None:
         self._source = records
         self._source_lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
         self._availability = availability
-        self._words: Callable[[str], list[str]] = words if normalise_unicode else _raw_words
+        self._words: Callable[[str], list[str]] = words_of or (words if normalise_unicode else _raw_words)
         self._guard = threading.RLock()
         self._docs: dict[str, _Doc] = {}
         self._order: dict[str, int] = {}

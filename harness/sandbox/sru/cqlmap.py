@@ -19,7 +19,9 @@ Masking ``*`` and ``?`` and anchoring ``^`` are honoured; relation modifiers are
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, replace
 
 from harness.sandbox.search import (
     ANY_RUN,
@@ -30,8 +32,10 @@ from harness.sandbox.search import (
     Node,
     Or,
     SortSpec,
+    Term,
     term,
 )
+from harness.sandbox.search.text import base_letters
 from harness.sandbox.sru.diagnostics import Deviation, SruFault
 from harness.sru.cql import (
     Boolean,
@@ -68,6 +72,7 @@ CQL_INDEXES: dict[tuple[str, str], tuple[str, str]] = {
     ("local", "library"): ("library", "holding library (852 $a)"),
 }
 ALL_RECORDS = ("cql", "allRecords")
+_WORD = re.compile(r"(?:[^\W_]|[\ue000\ue001])+")  # for the ASCII_CASE_ONLY deviation: words, not folded
 _RELATIONS_1_1 = {"=": "phrase", "scr": "phrase", "exact": "exact", "all": "all", "any": "any"}
 _RELATIONS_1_2 = {"=": "phrase", "==": "exact", "adj": "phrase", "all": "all", "any": "any"}
 
@@ -124,7 +129,8 @@ class Translator:
         return _SET_BY_URI[uri], local
 
     def clause(self, clause: SearchClause, prefixes: dict[str, str]) -> Node:
-        key = ("cql", "serverChoice") if not clause.index else self.resolve(clause.index, prefixes)
+        term_only = ("dc", "title") if Deviation.TERM_ONLY_TITLE in self.deviations else ("cql", "serverChoice")
+        key = term_only if not clause.index else self.resolve(clause.index, prefixes)
         relation = clause.relation.base.lower() if clause.relation is not None else "="
         if clause.relation is not None and clause.relation.modifiers:
             raise SruFault(20, clause.relation.modifiers[0].name)
@@ -142,11 +148,19 @@ class Translator:
         anchored_end = bool(pieces) and pieces[-1].kind == "^"
         if index == "library" and Deviation.LIBRARY_LIMIT_IGNORED in self.deviations:
             return AllRecords()
-        found = term(index, text, mode, anchored_start=anchored_start, anchored_end=anchored_end)
+        found = self._deviate(term(index, text, mode, anchored_start=anchored_start, anchored_end=anchored_end), text)
         if not found.words:
             raise SruFault(27, clause.term)
         if mode == "phrase" and len(found.words) == 1 and not (anchored_start or anchored_end):
-            return term(index, text, "all")
+            return replace(found, mode="all")
+        return found
+
+    def _deviate(self, found: Term, text: str) -> Term:
+        """The query-side deviations: case folded for A-Z only, letters folded to their base."""
+        if Deviation.ASCII_CASE_ONLY in self.deviations and found.index not in ("isbn", "library"):
+            found = replace(found, words=tuple(_ascii_lower(w) for w in _WORD.findall(unicodedata.normalize("NFC", text))))
+        if Deviation.LETTER_FOLDING in self.deviations:
+            found = replace(found, words=tuple(base_letters(w) for w in found.words))
         return found
 
     def mode(self, relation: str) -> str:
@@ -178,3 +192,7 @@ def sort_keys_parameter(text: str, translator: Translator) -> tuple[SortSpec, ..
         descending = len(parts) > 2 and parts[2].strip() == "0"
         specs.append(SortSpec(CQL_INDEXES[resolved][0], descending))
     return tuple(specs)
+
+
+def _ascii_lower(word: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in word)

@@ -56,8 +56,10 @@ class SruFault(Exception):
 class Deviation(str, enum.Enum):
     """Named ways the sandbox can deviate from the standards, for the defect catalogue.
 
-    The SRU service honours each member passed in ``deviations``; the catalogue (not built
-    here) names which checks each must FAIL.
+    :func:`~harness.sandbox.sru.service.respond` honours the members that concern one request;
+    the ones that concern the index or the HTTP wiring (marked *service*) are honoured by the
+    sandbox service (``harness/sru/sandbox.py``). ``harness/sru/defects.py`` names each as a
+    defect, and the checks name the defects that must make them FAIL.
     """
 
     NO_DIAGNOSTIC_16 = "sru-no-diagnostic-16"  # an unknown index is searched as cql.serverChoice
@@ -69,3 +71,28 @@ class Deviation(str, enum.Enum):
     DEFAULT_RECORDS_ZERO = "sru-default-records-zero"  # no maximumRecords: no records (YAZ), explain says otherwise
     SORT_IGNORED = "sru-sort-ignored"  # sort keys accepted and silently ignored
     ESCAPE_XML_IN_XML_PACKING = "sru-string-packing-for-xml"  # packing xml asked, escaped string sent
+    # -- added with the SRU suite ---------------------------------------------------------------
+    EXPLAIN_WRONG_SERVER_INFO = "sru-explain-wrong-server-info"  # service: serverInfo names port 210, database Default
+    VERSION_REQUIRED = "sru-version-required"  # a 2.0 request without version gets diagnostic 7
+    LENIENT_PARAMETERS = "sru-lenient-parameters"  # bad startRecord/maximumRecords taken as defaults, unknown parameters ignored
+    DIAGNOSTIC_WITHOUT_HITS = "sru-diagnostic-without-number-of-records"  # 1.x fatal diagnostics without numberOfRecords
+    HTML_CONTENT_TYPE = "sru-text-html"  # service: answers labelled text/html
+    TERM_ONLY_TITLE = "sru-term-only-title"  # a term alone searches the title only
+    ESCAPED_QUOTE_SYNTAX_ERROR = "sru-escaped-quote-syntax-error"  # a \" in a quoted term is answered with 10
+    NO_DIAGNOSTIC_61 = "sru-no-diagnostic-61"  # startRecord past the end: an empty page
+    MAXIMUM_RECORDS_IGNORED = "sru-maximum-records-ignored"  # maximumRecords above the declared maximum is honoured
+    SCHEMA_URI_UNKNOWN = "sru-schema-uri-unknown"  # the MARCXML schema by URI is answered with 66
+    MARCXML_NO_NAMESPACE = "sru-marcxml-no-namespace"  # records in no namespace (xmlns="")
+    UNKNOWN_SCHEMA_AS_DEFAULT = "sru-unknown-schema-as-default"  # an unknown schema gets MARCXML, no 66
+    SORT_CODE_POINT = "sru-sort-code-point-order"  # titles sorted by code point: Å before Æ, Č after Z
+    SCAN_IGNORES_MAXIMUM_TERMS = "sru-scan-ignores-maximum-terms"
+    MEMBER_VIEW_OWN_HOLDINGS = "sru-member-view-own-holdings"  # a member's view finds only what it holds
+    STALE_INDEX = "sru-stale-index"  # service: records imported after start are never indexed
+    HOLDINGS_WITHOUT_LIBRARY = "sru-holdings-without-library"  # 852/876 without $a
+    AVAILABILITY_NOT_LIVE = "sru-availability-not-live"  # service: item status as it was at start
+    BORROWER_IN_HOLDINGS = "sru-borrower-in-holdings"  # a copy on loan names its borrower
+    RECORDS_LOSE_SAMI_LETTERS = "sru-records-lose-sami-letters"  # č š ž ŋ ŧ dropped from records
+    NFD_UNFINDABLE = "sru-nfd-unfindable"  # service: no canonical normalisation in the index
+    ASCII_CASE_ONLY = "sru-ascii-case-only"  # only A-Z are case-folded in queries
+    LETTER_FOLDING = "sru-letter-folding"  # service and query: å→a, ø→o, č→c, ŋ→n ...
+    POST_REFUSED = "sru-post-refused"  # service: HTTP POST answered 405

@@ -62,11 +62,20 @@ class Paging:
     maximum: int
 
 
-def paging(params: Mapping[str, str], default_records: int, maximum_records: int) -> Paging:
+def paging(params: Mapping[str, str], default_records: int, maximum_records: int, *, lenient: bool = False) -> Paging:
     """startRecord (positive, default 1) and maximumRecords (non-negative, capped at the
-    maximum that explain declares; SRU 1.2: the server may return fewer)."""
-    start = integer(params, "startRecord", 1, minimum=1)
-    maximum = integer(params, "maximumRecords", default_records, minimum=0)
+    maximum that explain declares; SRU 1.2: the server may return fewer). ``lenient`` (a
+    deviation) takes a value that is not valid as if it were not sent."""
+    def read(name: str, default: int, minimum: int) -> int:
+        try:
+            return integer(params, name, default, minimum=minimum)
+        except SruFault:
+            if lenient:
+                return default
+            raise
+
+    start = read("startRecord", 1, 1)
+    maximum = read("maximumRecords", default_records, 0)
     return Paging(start, min(maximum, maximum_records))
 
 

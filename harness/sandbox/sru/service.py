@@ -16,10 +16,11 @@ explainResponse with diagnostic 4.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from harness.sandbox.search import SearchIndex
+from harness.sandbox.search.extract import sort_texts
 from harness.sandbox.sru import params as P
 from harness.sandbox.sru.cqlmap import (
     CONTEXT_SETS,
@@ -29,7 +30,7 @@ from harness.sandbox.sru.cqlmap import (
 )
 from harness.sandbox.sru.diagnostics import Deviation, Diag, SruFault
 from harness.sandbox.sru.explain import SCHEMAS, ServerConfig, zeerex
-from harness.sandbox.sru.records import marcxml
+from harness.sandbox.sru.records import Borrower, marcxml
 from harness.sandbox.sru.xmlout import (
     Envelope,
     ScanTermOut,
@@ -55,7 +56,8 @@ class SruReply(NamedTuple):
 
 
 def respond(params: Mapping[str, str], version: str, index: SearchIndex, *, config: ServerConfig = DEFAULT_CONFIG,
-            deviations: frozenset[str] = frozenset()) -> SruReply:
+            deviations: frozenset[str] = frozenset(), library: str | None = None,
+            borrower_of: Borrower | None = None) -> SruReply:
     """Answer one SRU request.
 
     Args:
@@ -64,10 +66,13 @@ def respond(params: Mapping[str, str], version: str, index: SearchIndex, *, conf
         index: the search index over the live catalogue.
         config: host, port, database, record and term limits (also what explain declares).
         deviations: :class:`Deviation` values to switch on.
+        library: the member library whose view this endpoint is (None: the consortium's);
+            a member's view searches the whole shared catalogue.
+        borrower_of: who has a copy on loan; used only by the BORROWER_IN_HOLDINGS deviation.
     """
     request = dict(params)
     try:
-        return _Service(request, version, index, config, deviations).answer()
+        return _Service(request, version, index, config, deviations, library, borrower_of).answer()
     except Exception as exc:  # noqa: BLE001 - a bug answers diagnostic 1, never a traceback
         env = Envelope.of(version if version in P.SUPPORTED_VERSIONS else "2.0", "searchRetrieve")
         body = search_retrieve(env, hits=0, records=(), next_position=None, echoed="",
@@ -81,8 +86,9 @@ def _content_type(env: Envelope) -> str:
 
 class _Service:
     def __init__(self, params: dict[str, str], default: str, index: SearchIndex, config: ServerConfig,
-                 deviations: frozenset[str]) -> None:
+                 deviations: frozenset[str], library: str | None = None, borrower_of: Borrower | None = None) -> None:
         self.params, self.index, self.config, self.deviations = params, index, config, deviations
+        self.library, self.borrower_of = library, borrower_of
         self.version, self.early = self._negotiate(default)
         self.stylesheet = params.get("stylesheet", "")
 
@@ -90,7 +96,7 @@ class _Service:
         asked = self.params.get("version")
         if asked is None:
             meaningful = [k for k in self.params if not k.startswith("x-") and k != "stylesheet"]
-            if default != "2.0" and meaningful:
+            if meaningful and (default != "2.0" or Deviation.VERSION_REQUIRED in self.deviations):
                 return default, [Diag(7, "version")]
             return default, []
         if asked in P.SUPPORTED_VERSIONS:
@@ -126,7 +132,7 @@ class _Service:
         if self.early:
             raise SruFault(self.early[0].code, self.early[0].details)
         unsupported = P.unsupported(self.params, self.version, operation)
-        if unsupported:
+        if unsupported and Deviation.LENIENT_PARAMETERS not in self.deviations:
             raise SruFault(8, unsupported[0].details)
 
     def _packing(self) -> str:
@@ -145,10 +151,12 @@ class _Service:
             self._fatal_first("searchRetrieve")
             ids, paging, packing, schema = self._search()
         except SruFault as fault:
-            return search_retrieve(env, hits=0, records=(), next_position=None, echoed=echoed,
+            silent = Deviation.DIAGNOSTIC_WITHOUT_HITS in self.deviations and not env.is_2_0
+            return search_retrieve(env, hits=None if silent else 0, records=(), next_position=None, echoed=echoed,
                                    diagnostics=[fault.diag], stylesheet=self.stylesheet)
         hits = len(ids)
-        if paging.start > hits and not (hits == 0 and paging.start == 1):
+        past_end = paging.start > hits and not (hits == 0 and paging.start == 1)
+        if past_end and Deviation.NO_DIAGNOSTIC_61 not in self.deviations:
             return search_retrieve(env, hits=hits, records=(), next_position=None, echoed=echoed,
                                    diagnostics=[Diag(61, str(paging.start))], stylesheet=self.stylesheet)
         page = ids[paging.start - 1:paging.start - 1 + paging.maximum]
@@ -167,11 +175,13 @@ class _Service:
         if self.params.get("queryType", "cql") != "cql":
             raise SruFault(6, "queryType")
         default_records = 0 if Deviation.DEFAULT_RECORDS_ZERO in self.deviations else self.config.default_records
-        paging = P.paging(self.params, default_records, self.config.maximum_records)
+        maximum = 1_000_000 if Deviation.MAXIMUM_RECORDS_IGNORED in self.deviations else self.config.maximum_records
+        lenient = Deviation.LENIENT_PARAMETERS in self.deviations
+        paging = P.paging(self.params, default_records, maximum, lenient=lenient)
         packing = self._packing()
-        schema = _SCHEMA_BY_NAME.get(self.params.get("recordSchema", "marcxml"))
-        if schema is None:
-            raise SruFault(66, self.params.get("recordSchema", ""))
+        schema = self._schema(self.params.get("recordSchema", "marcxml"))
+        if Deviation.ESCAPED_QUOTE_SYNTAX_ERROR in self.deviations and '\\"' in query:
+            raise SruFault(10, "unexpected quote")
         try:
             statement = parse_cql(query, "1.1" if self.version == "1.1" else "1.2")
         except CQLSyntaxError as exc:
@@ -185,11 +195,31 @@ class _Service:
             raise SruFault(80, self.params.get("sortKeys", query))
         if Deviation.SORT_IGNORED in self.deviations:
             sort = ()
-        return self.index.search(translation.query, sort=sort), paging, packing, schema
+        own = self.library if Deviation.MEMBER_VIEW_OWN_HOLDINGS in self.deviations else None
+        ids = self.index.search(translation.query, library=own, sort=sort)
+        if sort and Deviation.SORT_CODE_POINT in self.deviations:
+            ids = sorted(ids, key=self._raw_sort_text(sort[0].index), reverse=sort[0].descending)
+        return ids, paging, packing, schema
+
+    def _schema(self, asked: str) -> str:
+        schema = _SCHEMA_BY_NAME.get(asked)
+        if schema is not None and asked.startswith("info:") and Deviation.SCHEMA_URI_UNKNOWN in self.deviations:
+            schema = None
+        if schema is None and Deviation.UNKNOWN_SCHEMA_AS_DEFAULT in self.deviations:
+            return asked
+        if schema is None:
+            raise SruFault(66, asked)
+        return schema
+
+    def _raw_sort_text(self, index: str) -> Callable[[str], str]:
+        def key(record_id: str) -> str:
+            record = self.index.record(record_id)
+            return sort_texts(record).get(index, "") if record is not None else ""
+        return key
 
     def _record(self, env: Envelope, record_id: str, position: int, packing: str, schema: str) -> str:
         record = self.index.record(record_id)
-        xml = marcxml(record, self.index.holdings(record_id)) if record is not None else ""
+        xml = marcxml(record, self.index.holdings(record_id), self.deviations, self.borrower_of) if record is not None else ""
         if Deviation.ESCAPE_XML_IN_XML_PACKING in self.deviations and packing == "xml":
             return env.record(schema, "xml", text(xml), position)
         return env.record(schema, packing, xml, position)
@@ -210,6 +240,8 @@ class _Service:
         if clause_text is None:
             raise SruFault(7, "scanClause")
         count = min(P.integer(self.params, "maximumTerms", self.config.default_terms, minimum=1), self.config.maximum_terms)
+        if Deviation.SCAN_IGNORES_MAXIMUM_TERMS in self.deviations:
+            count = self.config.maximum_terms
         position = P.integer(self.params, "responsePosition", 1, minimum=0)
         if position > count + 1:
             raise SruFault(6, "responsePosition")

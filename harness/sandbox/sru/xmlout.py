@@ -92,9 +92,10 @@ class Envelope:
         return self.element("record", "".join(parts))
 
 
-def search_retrieve(env: Envelope, *, hits: int, records: Sequence[str], next_position: int | None, echoed: str,
+def search_retrieve(env: Envelope, *, hits: int | None, records: Sequence[str], next_position: int | None, echoed: str,
                     diagnostics: Sequence[Diag], stylesheet: str = "") -> bytes:
-    parts = [env.element("numberOfRecords", str(hits))]
+    """``hits`` None leaves numberOfRecords out (a deviation; never in a good answer)."""
+    parts = [env.element("numberOfRecords", str(hits))] if hits is not None else []
     if records:
         parts.append(env.element("records", "".join(records)))
     if next_position is not None:
