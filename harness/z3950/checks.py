@@ -46,8 +46,9 @@ SIZE_CLAUSE = (f"{Z} 3.2.1.1.6 and 3.3 (message and record size): a record over 
 OPAC_CLAUSE = f"{Z} Appendix REC.5 (OPAC record syntax, 1.2.840.10003.5.102): bibliographicRecord and holdingsData"
 SCAN_CLAUSE = (f"{Z} 3.2.8.1 (Scan): the term list begins at the start term (or the first term after it), at "
                f"Position-of-term; Number-of-entries-returned and Scan-status say how many came back")
-SORT_CLAUSE = (f"{Z} 3.2.7.1 (Sort); Unicode Technical Standard #10 with the CLDR nb tailoring: æ ø å after z; "
-               f"Bib-1 207 (cannot sort according to sequence) rather than an order left as it was")
+SORT_CLAUSE = (f"{Z} 3.2.7.1 (Sort): Sort-status success means the sorted result set exists under the name "
+               f"asked; Unicode Technical Standard #10 with the CLDR nb tailoring: æ ø å after z; Bib-1 207 "
+               f"(cannot sort according to sequence) rather than an order left as it was")
 NAMED_CLAUSE = (f"{Z} 3.2.2.1 (Result-set-name) and 3.2.1.1.3 (option namedResultSets): each named result set "
                 f"stays as it was made until it is replaced or deleted")
 PIGGYBACK_CLAUSE = (f"{Z} 3.2.2.1.4 (Small-set-upper-bound, Large-set-lower-bound, Medium-set-present-number): "

@@ -249,7 +249,8 @@ class Client:
         sent_reference = getattr(request, "reference_id", None)
         if sent_reference is not None and typed.reference_id != sent_reference:
             rule = "close_reference_id_not_echoed" if isinstance(typed, Close) else "reference_id_not_echoed"
-            found.append(problem(rule, f"sent {sent_reference!r}, got {typed.reference_id!r}",
+            got = "no Reference-id" if typed.reference_id is None else repr(typed.reference_id)
+            found.append(problem(rule, f"sent {sent_reference!r}, got {got}",
                                  answer.offset, label=answer.name))
         self._record(request, replies, note, tuple(found))
         return typed

@@ -34,9 +34,9 @@ def _probe_delete(client: Client, query: str) -> list[str]:
     if deleted.status != 0 or any(status for _, status in deleted.statuses):
         found.append(f"Delete of an existing result set: deleteOperationStatus {deleted.status}, "
                      f"list statuses {list(deleted.statuses)}")
-    after = client.present(1, 1, result_set="harness-del")
-    if after.present_status == 0 and after.records:
-        found.append("the deleted result set still presents records")
+    again = client.delete_result_set("harness-del")  # the set is gone: resultSetDidNotExist
+    if not found and again.status == 0 and all(status == 0 for _, status in again.statuses):
+        found.append("a second Delete of the same result set succeeds again: the first deleted nothing")
     return found
 
 

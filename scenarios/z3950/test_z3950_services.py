@@ -128,6 +128,10 @@ def _selection(catalogue: Mapping[str, FixtureRecord]) -> list[FixtureRecord]:
 
 def _titles(client: Client, count: int, catalogue: Mapping[str, FixtureRecord] | None) -> list[str]:
     present = client.present(1, count, result_set="harness-sorted", record_syntax=oids.USMARC)
+    if not present.records and present.diagnostics:
+        raise c.fail(f"Sort answered success, but its output set harness-sorted does not present: "
+                     f"{c.describe(present.diagnostics)}", clause=c.SORT_CLAUSE, client=client, last=2,
+                     expected="the sorted result set, named as the Sort request asked")
     titles = []
     for record in present.records or ():
         number = c.control_number(record)
