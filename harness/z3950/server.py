@@ -129,10 +129,10 @@ def _dispatch(request: Pdu, session: Session, backend: Backend) -> Pdu:
 
 
 def _init(request: InitRequest, session: Session, backend: Backend) -> Reply:
-    common = request.versions & {2, 3}
+    common = request.versions & {1, 2, 3}  # echoed as YAZ origins expect (yaz-client reads the run of bits from version 1)
     refusal = backend.authenticate(request.authentication)
     base = InitResponse(
-        result=False, options=frozenset(), versions=frozenset({3}),
+        result=False, options=frozenset(), versions=frozenset(common) or frozenset({3}),
         preferred_message_size=min(request.preferred_message_size, DEFAULT_PREFERRED_MESSAGE_SIZE),
         exceptional_record_size=min(request.exceptional_record_size, DEFAULT_EXCEPTIONAL_RECORD_SIZE),
         implementation_id="libharness-sandbox", implementation_name=backend.implementation_name,
