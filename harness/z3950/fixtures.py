@@ -49,7 +49,7 @@ def z3950_connect(z3950_target: Z3950Target) -> Iterator[Connect]:
     for client in opened:
         try:
             client.close()
-        except Exception:  # noqa: BLE001, S110 - a target that breaks at Close is the Close check's matter
+        except Exception:  # noqa: BLE001 - a target that breaks at Close is the Close check's matter
             client.disconnect()
 
 

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 from harness.settings import SectionReader
 from harness.z3950.ber import DEFAULT_MAX_PDU
-from harness.z3950.pqf import PqfError, parse as parse_pqf
+from harness.z3950.pqf import PqfError
+from harness.z3950.pqf import parse as parse_pqf
 
 AUTH_KINDS = ("none", "open", "idpass")
 DEFAULT_SAMPLE_QUERY = "@attr 1=4 fjorden"  # 14 records of fixtures/marc/consortium.mrc

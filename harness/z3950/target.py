@@ -16,7 +16,13 @@ from typing import Any
 from harness.errors import TargetError
 from harness.profile import Library, Profile
 from harness.z3950.client import Client, ProtocolViolation
-from harness.z3950.init import CharsetProposal, IdPassAuth, InitRequest, InitResponse, OpenAuth
+from harness.z3950.init import (
+    CharsetProposal,
+    IdPassAuth,
+    InitRequest,
+    InitResponse,
+    OpenAuth,
+)
 from harness.z3950.settings import Z3950Settings
 
 

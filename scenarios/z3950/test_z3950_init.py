@@ -43,8 +43,8 @@ def _probe_delete(client: Client, query: str) -> list[str]:
 def _probe_scan(client: Client, query: str) -> list[str]:
     scan = client.scan(f"@attr 1={c.scan_use(query)} {SCAN_START}", count=3)
     if scan.status == 6 or not scan.entries:
-        return [f"Scan of Use {c.scan_use(query)} from {SCAN_START!r}: scanStatus {scan.status}, "
-                f"{len(scan.entries)} entries ({c.describe(scan.diagnostics)})"]
+        return [(f"Scan of Use {c.scan_use(query)} from {SCAN_START!r}: scanStatus {scan.status}, "
+                 f"{len(scan.entries)} entries ({c.describe(scan.diagnostics)})")]
     return []
 
 

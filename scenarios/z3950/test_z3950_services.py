@@ -140,7 +140,8 @@ def _titles(client: Client, count: int, catalogue: Mapping[str, FixtureRecord] |
             continue
         found = c.marc(record.data)
         field = found.get_fields("245")[0] if found is not None and found.get_fields("245") else None
-        skip = int(field.indicators[1]) if field is not None and str(field.indicators[1]).isdigit() else 0
+        second = str(field.indicators[1]) if field is not None and field.indicators else ""
+        skip = int(second) if second.isdigit() else 0  # 245 indicator 2: non-filing characters
         titles.append(" ".join(field.get_subfields("a"))[skip:] if field is not None else "")
     return titles
 

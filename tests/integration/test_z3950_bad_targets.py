@@ -62,8 +62,8 @@ class Peer:
             if not data:
                 raise EOFError
             self.reader.receive_data(data)
-        if not isinstance(event, RawPdu):
-            raise EOFError
+        if not isinstance(event, RawPdu):  # the origin sent what the script cannot cut: hang up
+            raise EOFError  # noqa: TRY004 - an end of the conversation, not a type error
         return decode(event).pdu
 
     def send(self, pdu: Pdu, request: object) -> None:

@@ -16,6 +16,7 @@ import subprocess
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -79,10 +80,10 @@ def test_yaz_client_session_in_a_member_database(target: Z3950Settings, tmp_path
     assert "Connection accepted by v3 target." in out and "Accepted character set : UTF-8" in out
     assert "Options: search present delSet scan sort namedResultSets negotiationModel" in out
     assert f"Number of hits: {len(expected)}, setno 1" in out
-    assert {m for m in re.findall(r"^001 (\S+)$", out, re.M)} == expected
+    assert {m for m in re.findall(r"^001 (\S+)$", out, re.MULTILINE)} == expected
     assert f"245 10 $a {TITLE} : $b en håndbok for lærere" in out  # USMARC, as YAZ's MARC reader shows it
     assert f'<subfield code="a">{TITLE} :</subfield>' in out  # MARCXML
-    scanned = re.findall(r"^\* (\S+) \((\d+)\)$", out, re.M)
+    scanned = re.findall(r"^\* (\S+) \((\d+)\)$", out, re.MULTILINE)
     assert scanned == [("Čáppa", str(len(_titles_with(SCAN_WORD))))]
     assert "Target has closed the association." in out
     log = (tmp_path / "apdu.log").read_text(encoding="utf-8", errors="replace")
@@ -107,13 +108,13 @@ def _zoomsh(target: Z3950Settings, *commands: str, stop_on_error: bool = True) -
 
 
 @pytest.mark.parametrize("form", ["NFC", "NFD"])
-def test_zoomsh_finds_sami_terms_and_reads_usmarc(target: Z3950Settings, form: str) -> None:
+def test_zoomsh_finds_sami_terms_and_reads_usmarc(target: Z3950Settings, form: Literal["NFC", "NFD"]) -> None:
     expected = _titles_with(WORD)
     term = unicodedata.normalize(form, WORD)
     out = _zoomsh(target, "set preferredRecordSyntax usmarc", f"connect tcp:{target.host}:{target.port}/Default",
                   f"search @attr 1=4 {term}", f"show 0 {len(expected)}")
     assert f"tcp:{target.host}:{target.port}/Default: {len(expected)} hits" in out
-    assert {m for m in re.findall(r"^001 (\S+)$", out, re.M)} == expected
+    assert {m for m in re.findall(r"^001 (\S+)$", out, re.MULTILINE)} == expected
     assert f"$a {TITLE} :" in out
 
 
@@ -122,8 +123,8 @@ def test_zoomsh_reads_marcxml_and_scans(target: Z3950Settings) -> None:
                   "search @attr 1=7 9788299000024", "show 0 1", f"scan @attr 1=4 {SCAN_WORD}")
     assert ': 1 hits' in out and '<controlfield tag="001">hx0000002</controlfield>' in out
     assert f'<subfield code="a">{TITLE} :</subfield>' in out
-    assert re.search(rf"^Čáppa {len(_titles_with(SCAN_WORD))}$", out, re.M)
-    assert re.search(r"^čuovga \d+$", out, re.M)  # the Sámi č after c, in the sandbox's order
+    assert re.search(rf"^Čáppa {len(_titles_with(SCAN_WORD))}$", out, re.MULTILINE)
+    assert re.search(r"^čuovga \d+$", out, re.MULTILINE)  # the Sámi č after c, in the sandbox's order
 
 
 def test_zoomsh_sees_unsupported_attributes_as_diagnostics(target: Z3950Settings) -> None:

@@ -27,13 +27,37 @@ from harness.sandbox.search import SearchIndex
 from harness.z3950 import defects as d
 from harness.z3950 import oids
 from harness.z3950.diagnostics import Diagnostic, bib1
-from harness.z3950.init import Authentication, CharsetProposal, CharsetResponse, IdPassAuth, OpenAuth
+from harness.z3950.init import (
+    Authentication,
+    CharsetProposal,
+    CharsetResponse,
+    IdPassAuth,
+    OpenAuth,
+)
 from harness.z3950.query import Node, Operation, ResultSetRef
 from harness.z3950.records import Record
 from harness.z3950.sandbox import catalogue, rpn
-from harness.z3950.sandbox.records import ELEMENT_SETS, SYNTAXES, XML_ELEMENT_SETS, Style, render
-from harness.z3950.sandbox.services import ResultSet, SortRule, delete, result_sets, scan, sort
-from harness.z3950.search import PresentRequest, PresentResponse, SearchRequest, SearchResponse
+from harness.z3950.sandbox.records import (
+    ELEMENT_SETS,
+    SYNTAXES,
+    XML_ELEMENT_SETS,
+    Style,
+    render,
+)
+from harness.z3950.sandbox.services import (
+    ResultSet,
+    SortRule,
+    delete,
+    result_sets,
+    scan,
+    sort,
+)
+from harness.z3950.search import (
+    PresentRequest,
+    PresentResponse,
+    SearchRequest,
+    SearchResponse,
+)
 from harness.z3950.server import Session
 from harness.z3950.settings import Z3950Settings
 

@@ -25,8 +25,8 @@ SYSTEM_PROBLEM = 2  # Close-reason (3.2.11.1.1)
 
 
 class Z3950Conversation:
-    def __init__(self, backend: Backend, defects: DefectSet = DefectSet()) -> None:
-        self.backend, self.defects = backend, defects
+    def __init__(self, backend: Backend, defects: DefectSet | None = None) -> None:
+        self.backend, self.defects = backend, defects or DefectSet()
         self.session = Session()
         self._reader = PduReader(MAX_REQUEST)
 

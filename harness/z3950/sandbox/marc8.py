@@ -61,10 +61,12 @@ def marc8_record(record: pymarc.Record) -> pymarc.Record:
     """A copy of ``record`` whose values are MARC-8 bytes (held as Latin-1 text, one char a
     byte, so an ISO 2709 writer given ``encoding="latin-1"`` writes them unchanged)."""
     copy = pymarc.Record(leader=str(record.leader), force_utf8=True)
+    fields = []
     for field in record.fields:
         if field.is_control_field():
-            copy.add_field(pymarc.Field(tag=field.tag, data=to_marc8(field.data or "").decode("latin-1")))
+            fields.append(pymarc.Field(tag=field.tag, data=to_marc8(field.data or "").decode("latin-1")))
             continue
-        copy.add_field(pymarc.Field(tag=field.tag, indicators=field.indicators, subfields=[
+        fields.append(pymarc.Field(tag=field.tag, indicators=field.indicators, subfields=[
             pymarc.Subfield(s.code, to_marc8(s.value).decode("latin-1")) for s in field.subfields]))
+    copy.fields = fields
     return copy

@@ -78,12 +78,9 @@ def brief(record: pymarc.Record) -> pymarc.Record:
 
 def _map_values(record: pymarc.Record, change: Callable[[str], str]) -> pymarc.Record:
     view = pymarc.Record(leader=str(record.leader), force_utf8=True)
-    for f in record.fields:
-        if f.is_control_field():
-            view.add_field(f)
-        else:
-            view.add_field(pymarc.Field(tag=f.tag, indicators=f.indicators,
-                                        subfields=[pymarc.Subfield(s.code, change(s.value)) for s in f.subfields]))
+    view.fields = [f if f.is_control_field() else pymarc.Field(
+        tag=f.tag, indicators=f.indicators, subfields=[pymarc.Subfield(s.code, change(s.value)) for s in f.subfields])
+        for f in record.fields]
     return view
 
 

@@ -91,11 +91,13 @@ def node(rpn: Node, deviations: Deviations) -> IndexNode:
     if isinstance(rpn, Term):
         return term_node(rpn, deviations)
     if isinstance(rpn, ResultSetRef):
-        raise ValueError("result sets are evaluated by the backend")
+        raise TypeError("a result set operand is evaluated by the backend (has_result_set), not translated")
     if rpn.operator == "prox":
         raise Bib1Fault(110, "prox")
     left, right = node(rpn.left, deviations), node(rpn.right, deviations)
-    return {"and": And, "or": Or, "and-not": AndNot}[rpn.operator](left, right)
+    if rpn.operator == "and":
+        return And(left, right)
+    return Or(left, right) if rpn.operator == "or" else AndNot(left, right)
 
 
 def _attributes(rpn: Term) -> dict[int, int]:
