@@ -75,7 +75,8 @@ class Z3950Service:
         views = f"; member views: {settings.member_database}" if settings.member_database else ""
         lines = [("Z39.50", f"{host}:{port} database {settings.database}{views} (USMARC, MARCXML, OPAC, SUTRS; UTF-8)")]
         if settings.auth != "none":
-            lines.append(("Z39.50 login", f"{settings.auth} user {settings.user} (the sandbox's public test account)"))
+            lines.append(("Z39.50 login", f"{settings.auth} user {settings.user}, group {settings.group or '-'}, password "
+                                          f"{settings.password} (the sandbox's public test account)"))
         return lines
 
     def stop(self) -> None:
