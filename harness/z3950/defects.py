@@ -50,6 +50,8 @@ SORT_CODE_POINT = _z("sort-code-point", "Sort orders titles by code point: Å be
 SORT_IGNORED = _z("sort-ignored", "Sort answers success and leaves the order as it was")
 # -- the consortium's catalogue -----------------------------------------------------------------------
 MEMBER_VIEW_OWN_HOLDINGS = _z("member-view-own-holdings", "a member library's database finds only that library's records")
+STALE_INDEX = _z("stale-index", "records imported after the server started are never indexed",
+                 "Koha with Zebra when the indexing daemon or cron job is not running")
 LIBRARY_LIMIT_IGNORED = _z("library-limit-ignored", "a search limited by Code-institution (Use 56) returns every record")
 AVAILABILITY_NOT_LIVE = _z("availability-not-live", "OPAC circulation data is as it was when the server started")
 BORROWER_IN_OPAC = _z("borrower-in-opac", "a copy on loan names its borrower in the OPAC record's circulation data")
@@ -70,7 +72,7 @@ CATALOGUE: tuple[Defect, ...] = (
     BATH_ANY_REFUSED,
     TRUNCATION_IGNORED, SILENT_ZERO, UNSUPPORTED_USE_SEARCHED, PIGGYBACK_IGNORED, NAMED_SETS_SHARED, XML_AS_USMARC,
     NO_DIAGNOSTIC_13, UNKNOWN_SET_AS_DEFAULT, RECORD_SIZE_IGNORED, OPAC_WITHOUT_HOLDINGS, OPAC_HOLDINGS_WITHOUT_LIBRARY,
-    SCAN_FROM_THE_START, SORT_CODE_POINT, SORT_IGNORED, MEMBER_VIEW_OWN_HOLDINGS, LIBRARY_LIMIT_IGNORED,
+    SCAN_FROM_THE_START, SORT_CODE_POINT, SORT_IGNORED, MEMBER_VIEW_OWN_HOLDINGS, STALE_INDEX, LIBRARY_LIMIT_IGNORED,
     AVAILABILITY_NOT_LIVE, BORROWER_IN_OPAC, LEADER_09_BLANK, RECORDS_LOSE_SAMI_LETTERS, MARC8_DROPS_SAMI,
     NFD_UNFINDABLE, ASCII_CASE_ONLY, LETTER_FOLDING,
 )

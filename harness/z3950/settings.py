@@ -16,7 +16,8 @@ offered). The profile says what Init cannot:
 - ``library_use``: the Bib-1 Use attribute that limits a search to one library's holdings
   (KAT-03), e.g. 56 (Code-institution); 0 = not declared (SKIP);
 - ``sample_query``: a PQF query the target answers with several hits, for the checks that
-  need a result set whatever the catalogue (left out: a title word of the fixture catalogue).
+  need a result set whatever the catalogue (left out: a title word of the fixture catalogue);
+- ``visibility_timeout``: how long a record imported over ``[marc]`` may take to be found.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from harness.z3950.pqf import parse as parse_pqf
 AUTH_KINDS = ("none", "open", "idpass")
 DEFAULT_SAMPLE_QUERY = "@attr 1=4 fjorden"  # 14 records of fixtures/marc/consortium.mrc
 MIN_PDU = 64 * 1024
+DEFAULT_VISIBILITY_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class Z3950Settings:
     member_database: str = ""  # "{library}": each member library's view, by its code
     library_use: int = 0  # Bib-1 Use attribute of the holding library (KAT-03); 0: not declared
     sample_query: str = DEFAULT_SAMPLE_QUERY
+    visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT  # seconds a MARC import may take to be findable
 
     def view(self, code: str) -> str:
         """The database a member library searches: its own view, or the one database."""
@@ -86,4 +89,5 @@ def parse(section: SectionReader) -> Z3950Settings:
         member_database=member_database,
         library_use=section.integer("library_use", 0, low=0, high=2**31 - 1),
         sample_query=sample,
+        visibility_timeout=section.seconds("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT),
     )

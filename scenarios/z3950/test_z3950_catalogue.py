@@ -9,12 +9,19 @@ no record, holding or circulation entry names a borrower.
 
 from __future__ import annotations
 
+import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
 
+import pymarc
 import pytest
 
 from harness.findings import WarningRecorder, cannot_judge, not_tested, skip_undeclared
+from harness.marc.channel import ImportReceipt, MarcChannel
+from harness.marc.settings import MarcSettings
+from harness.marc.writer import encode_iso2709
 from harness.sru.catalogue import FixtureRecord
 from harness.z3950 import checks as c
 from harness.z3950 import defects, oids
@@ -37,12 +44,15 @@ Connect = Callable[..., Client]
 
 
 def _queries(record: FixtureRecord) -> dict[str, str]:
+    """ISBN, title word, author surname and subject searches for ``record``, in lower case (whether
+    case is folded across the Sámi letters is test_search_is_caseless_across_sami_letters' matter)."""
     subject = next((v for f in record.record.get_fields("650", "651") for v in f.get_subfields("a")), "")
     title_word = max(record.title.replace(",", " ").split(), key=len).lower()
+    surname = record.author.split(",")[0].lower()
     queries = {f"ISBN {record.isbn}": f"@attr 1=7 {record.isbn}", f"title word {title_word}": f"@attr 1=4 {c.pqf_term(title_word)}",
-               f"author {record.author.split(',')[0]}": f"@attr 1=1003 {c.pqf_term(record.author.split(',')[0])}"}
+               f"author {surname}": f"@attr 1=1003 {c.pqf_term(surname)}"}
     if subject:
-        queries[f"subject {subject}"] = f"@attr 1=21 {c.pqf_term(subject)}"
+        queries[f"subject {subject.lower()}"] = f"@attr 1=21 {c.pqf_term(subject.lower())}"
     return queries
 
 
@@ -73,6 +83,91 @@ def test_members_find_catalogue_records(z3950_target: Z3950Target, z3950_connect
                      expected=f"{record.number} from every member's view, by ISBN, title, author and subject")
     warn.note(f"{record.number} found by ISBN, title, author and subject from {len(z3950_target.libraries)} members "
               f"({len(groups)} database{'s' if len(groups) > 1 else ''})")
+
+
+def _new_record(library: str) -> tuple[pymarc.Record, FixtureRecord]:
+    """A record no catalogue holds: unique ISBN, title word and author, with Sámi letters."""
+    stamp = int(time.time() * 1000) % 10**8
+    letters = "".join("abcdefghij"[int(d)] for d in f"{stamp:08d}")
+    body = f"97882998{stamp % 10**4:04d}"
+    isbn = body + str((10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body)) % 10) % 10)
+    title, author = f"Čuolbmaráidu{letters} ja ŋuorat", f"Ŋuorra{letters}, Máret"
+    record = pymarc.Record(leader="00000nam a2200000 i 4500", force_utf8=True)
+    record.fields = [
+        pymarc.Field(tag="008", data=f"{time.strftime('%y%m%d')}s2026    no a          000 0 sme d"),
+        pymarc.Field(tag="020", indicators=pymarc.Indicators(" ", " "), subfields=[pymarc.Subfield("a", isbn)]),
+        pymarc.Field(tag="100", indicators=pymarc.Indicators("1", " "), subfields=[pymarc.Subfield("a", author)]),
+        pymarc.Field(tag="245", indicators=pymarc.Indicators("1", "0"), subfields=[pymarc.Subfield("a", f"{title} :"),
+                                                                                  pymarc.Subfield("b", "harness Z39.50")]),
+        pymarc.Field(tag="650", indicators=pymarc.Indicators(" ", "7"), subfields=[pymarc.Subfield("a", f"Guolástus{letters}")]),
+        pymarc.Field(tag="852", indicators=pymarc.Indicators(" ", " "),
+                     subfields=[pymarc.Subfield("a", library), pymarc.Subfield("p", f"97{stamp:010d}")]),
+    ]
+    return record, FixtureRecord("", isbn, title, author, (library,), False, record)
+
+
+@pytest.fixture()
+def marc_import(request: pytest.FixtureRequest) -> Iterator[tuple[MarcChannel, MarcSettings, list[ImportReceipt]]]:
+    """The MARC unit's channel, when the profile configures [marc] with an import API; what was
+    imported is deleted afterwards."""
+    settings: MarcSettings = request.getfixturevalue("marc_settings")
+    channel: MarcChannel = request.getfixturevalue("marc_channel")
+    if not channel.can_import:
+        not_tested("the profile's [marc] channel has no import API; KAT-02's time to visibility needs the harness to import")
+    receipts: list[ImportReceipt] = []
+    yield channel, settings, receipts
+    for receipt in receipts:
+        channel.delete(receipt)
+
+
+@pytest.mark.requirement("KAT-02")
+@pytest.mark.destructive
+@pytest.mark.failed_by(defects.MEMBER_VIEW_OWN_HOLDINGS, defects.STALE_INDEX)
+def test_imported_record_found_over_z3950(z3950_target: Z3950Target, z3950: Client, z3950_connect: Connect,
+                                          warn: WarningRecorder, marc_import: Any) -> None:
+    """A record imported over the MARC channel becomes findable over Z39.50 by every member; the time it takes is measured
+
+    nb: En post importert over MARC-kanalen blir søkbar over Z39.50 for alle medlemmer; tiden det tar måles
+    """
+    channel, settings, receipts = marc_import
+    record, expected = _new_record(settings.import_library)
+    started = time.monotonic()
+    receipt = channel.import_batch(encode_iso2709(record), settings.import_library, 1)
+    imported = time.monotonic()
+    receipts.append(receipt)
+    if not receipt.understood or not (receipt.created or receipt.updated):
+        cannot_judge(f"the MARC import of the test record was not understood: {receipt.problem or receipt.raw[:200]}",
+                     "marc suite (test_round_trip)")
+    number = (receipt.created or receipt.updated)[0]
+    expected = replace(expected, number=number)
+    limit = z3950_target.settings.visibility_timeout
+    deadline, polls, visible = imported + limit, 0, None
+    while visible is None and time.monotonic() < deadline:
+        polls += 1
+        if number in c.numbers_found(z3950, f"@attr 1=7 {expected.isbn}", budget=5)[0]:
+            visible = time.monotonic()
+        else:
+            time.sleep(min(0.05 * polls, 1.0))
+    timing = (f"import took {imported - started:.3f} s; {polls} searches by ISBN over Z39.50; "
+              + (f"findable {visible - imported:.3f} s after the import returned" if visible else
+                 f"not findable {time.monotonic() - imported:.1f} s after the import returned"))
+    if visible is None:
+        raise c.fail(f"record {number} imported over MARC for {settings.import_library} is not findable over Z39.50 by "
+                     f"ISBN {expected.isbn} within [z3950] visibility_timeout = {limit:g} s", clause=FIND_CLAUSE,
+                     client=z3950, details=[timing], last=3, expected="findable within the visibility timeout")
+    missing, client = [], z3950
+    for database, members in z3950_target.view_groups().items():
+        client = z3950_connect(database=database)
+        for what, query in _queries(expected).items():
+            if number not in c.numbers_found(client, query, budget=10)[0]:
+                missing.append(f"{', '.join(m.number for m in members) or database} (database {database}): {what}")
+    if missing:
+        raise c.fail(f"record {number} imported for {settings.import_library} is findable over Z39.50 after "
+                     f"{visible - imported:.3f} s, but {len(missing)} member searches do not find it: {missing[0]}",
+                     clause=FIND_CLAUSE, client=client, details=[timing, *missing],
+                     expected="the record from every member's view, by ISBN, title, author and subject")
+    warn.note(f"imported over MARC for {settings.import_library}, findable over Z39.50 {visible - imported:.3f} s after "
+              f"the import returned; found by ISBN, title, author and subject from every member's view", details=[timing])
 
 
 @pytest.mark.requirement("KAT-03")

@@ -32,6 +32,8 @@ def index_for(consortium: Consortium, defects: DefectSet) -> SearchIndex:
         return consortium_index(consortium, normalise_unicode=False)
     if defects.active(d.LETTER_FOLDING):  # DEFECT z3950-letter-folding
         return consortium_index(consortium, words_of=lambda text: [base_letters(w) for w in words(text)])
+    if defects.active(d.STALE_INDEX):  # DEFECT z3950-stale-index: the catalogue as it was at start, for ever
+        return SearchIndex(dict(consortium.records), lock=consortium.lock)
     return shared_index(consortium)
 
 
@@ -75,8 +77,8 @@ class Z3950Service:
         views = f"; member views: {settings.member_database}" if settings.member_database else ""
         lines = [("Z39.50", f"{host}:{port} database {settings.database}{views} (USMARC, MARCXML, OPAC, SUTRS; UTF-8)")]
         if settings.auth != "none":
-            lines.append(("Z39.50 login", f"{settings.auth} user {settings.user}, group {settings.group or '-'}, password "
-                                          f"{settings.password} (the sandbox's public test account)"))
+            account = f"user {settings.user}, group {settings.group or '-'}, password {settings.password}"
+            lines.append(("Z39.50 login", f"{settings.auth} {account} (the sandbox's public test account)"))
         return lines
 
     def stop(self) -> None:
