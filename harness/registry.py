@@ -15,8 +15,9 @@ from harness.oaipmh.unit import OAI
 from harness.sip2.unit import SIP2
 from harness.sru.unit import SRU
 from harness.units import ProtocolUnit
+from harness.z3950.unit import Z3950
 
-UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU, OAI)
+UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU, Z3950, OAI)
 
 
 def unit_named(name: str) -> ProtocolUnit[Any] | None:
