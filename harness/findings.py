@@ -62,15 +62,24 @@ class Finding(AssertionError):
 
 
 class WarningRecorder:
-    """Collects WARN findings for one test; the plugin gives each test its own."""
+    """Collects WARN findings for one test; the plugin gives each test its own.
+
+    :meth:`note` records what a passing check measured (a time to visibility, a CQL level):
+    the check still PASSes, with the note as its message and evidence.
+    """
 
     def __init__(self) -> None:
         self.warnings: list[tuple[str, Evidence]] = []
+        self.notes: list[tuple[str, Evidence]] = []
 
     def __call__(self, message: str, *, clause: str, received: str = "", expected: str = "",
                  exchanges: Iterable[Exchange] = (), problems: Iterable[Problem] = ()) -> None:
         self.warnings.append((message, evidence(clause=clause, expected=expected, exchanges=exchanges,
                                                 problems=problems, received=received)))
+
+    def note(self, message: str, *, clause: str = "", exchanges: Iterable[Exchange] = (),
+             details: Iterable[str] = ()) -> None:
+        self.notes.append((message, evidence(clause=clause, exchanges=exchanges, details=details)))
 
 
 def not_tested(reason: str) -> NoReturn:
