@@ -7,6 +7,7 @@
     harness requirements [--mapping FILE] [--lang nb|en]
     harness report RESULTS.json|results.jsonl ... [--out DIR] [--lang nb|en] [--mapping FILE] [--overrides FILE]
     harness marc check FILE ...
+    harness load [--target PROFILE] [--workload morning-rush|harvest|mixed] [--users N] [--duration T] [--workers W] ...
 
 Exit codes: 0 no FAIL and no ERROR; 1 a FAIL; 2 usage or profile error; 3 an ERROR but no FAIL.
 """
@@ -380,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
     _add_tools(sub)
+    from harness.load.cli import add_parser as add_load  # the load suite's command (harness/load/cli.py)
+
+    add_load(sub)
     return parser
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from harness.defects import Defect
+from harness.load.unit import LOAD
 from harness.marc.unit import MARC
 from harness.sip2.unit import SIP2
 from harness.units import ProtocolUnit
 
-UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2)
+UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, LOAD)
 
 
 def unit_named(name: str) -> ProtocolUnit[Any] | None:
