@@ -32,7 +32,7 @@ import gevent
 import locust
 from locust import argument_parser
 from locust.env import Environment
-from locust.runners import MasterRunner, Runner, WorkerRunner
+from locust.runners import MasterRunner, Runner
 
 from harness.load.plan import TargetPlan
 from harness.load.recorder import Recorder
@@ -49,8 +49,8 @@ def _options(workload: Workload) -> Namespace:
     """Locust's own defaults (a master reads several of them) plus the workload, which Locust
     forwards to every worker with the spawn message because it is not one of its own options."""
     parser = argument_parser.get_empty_argument_parser()
-    argument_parser.setup_parser_arguments(parser)
-    options = parser.parse_args([])
+    argument_parser.setup_parser_arguments(parser)  # type: ignore[no-untyped-call]
+    options: Namespace = parser.parse_args([])
     options.harness_workload = workload.to_json()
     return options
 
@@ -80,8 +80,8 @@ class Measurement:
         self.started = time.time()
         self.spawned: float | None = None
         self.reports: dict[str, float] = {}  # worker id -> when its last report came
-        env.events.spawning_complete.add_listener(self._spawned)
-        env.events.worker_report.add_listener(self._worker_report)
+        env.events.spawning_complete.add_listener(self._spawned)  # type: ignore[no-untyped-call]
+        env.events.worker_report.add_listener(self._worker_report)  # type: ignore[no-untyped-call]
 
     def _spawned(self, user_count: int, **_: Any) -> None:
         self.spawned = self.spawned or time.time()
@@ -158,7 +158,7 @@ def _worker(env: Environment, host: str, port: int) -> None:
         context = getattr(env, "harness_context", None)
         data["harness"] = context.recorder.drain() if isinstance(context, RunContext) else {}
 
-    env.events.report_to_master.add_listener(attach)
+    env.events.report_to_master.add_listener(attach)  # type: ignore[no-untyped-call]
     runner.greenlet.join()
 
 
@@ -193,10 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     measurement = Measurement(env, workload)
     try:
         result = _run(env, runner, workload, measurement, args.expect)
-    except Exception:  # a harness bug: say so in the result, the checks report ERROR
+    except Exception:  # noqa: BLE001 - a harness bug: say so in the result, the checks report ERROR
         result = measurement.result(runner, time.time(), [f"harness: the Locust process failed: {traceback.format_exc()[-1500:]}"])
     if env.web_ui is not None:
-        env.web_ui.stop()
+        env.web_ui.stop()  # type: ignore[no-untyped-call]
     args.out.write_text(json.dumps(result), encoding="utf-8")
     return 0
 

@@ -124,7 +124,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     from harness.paths import SCENARIOS_DIR
     from harness.pytest_plugin import ProvidedConfig
 
+    from harness.paths import SANDBOX_PROFILE
+    from harness.profile import load_profile
+
     overrides = _overrides(args)
+    profile = load_profile(Path(args.target) if args.target else SANDBOX_PROFILE)
+    _precheck(profile, _settings(profile), overrides)  # refused before anything is created or sent
     run_config = load_run_config(RunOptions(
         target=Path(args.target) if args.target else None,
         mapping=Path(args.mapping) if args.mapping else None,
@@ -133,7 +138,6 @@ def cmd_load(args: argparse.Namespace) -> int:
         lang=args.lang, negotiation_round=args.negotiation_round or "", selection=Selection(("load",)),
         invocation="harness " + " ".join(shlex.quote(a) for a in args.argv),
     ))
-    _precheck(run_config.profile, _settings(run_config.profile), overrides)
     port = args.master_port or (DEFAULT_MASTER_PORT if args.remote_workers else 0)
     request = LoadRequest(overrides, Distribution(args.workers, args.remote_workers, args.master_bind, port),
                           web_port=args.web_port if args.web else 0)

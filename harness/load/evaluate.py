@@ -23,7 +23,11 @@ from typing import Any
 
 from harness.evidence import Exchange
 from harness.load.judge import is_harness_error
-from harness.load.recorder import Histogram, Timeline, Window, merge_histograms, percentile
+from harness.load.recorder import (
+    Timeline,
+    merge_histograms,
+    percentile,
+)
 from harness.load.settings import LoadSettings
 from harness.load.workload import Workload, describe
 
@@ -65,8 +69,9 @@ def _ms(value: float | None) -> str:
 def header(run: LoadRun) -> list[str]:
     w = run.workload
     scale = f", time scale {run.settings.time_scale:g}" if run.settings.time_scale != 1 else ""
-    lines = [f"workload {w.name} against {w.target}: {w.users} clients for {w.duration:g} s{scale}, "
-             f"spawn rate {w.spawn_rate:g}/s, {run.processes}"]
+    first = (f"workload {w.name} against {w.target}: {w.users} clients for {w.duration:g} s{scale}, "
+             f"spawn rate {w.spawn_rate:g}/s, {run.processes}")
+    lines = [first]
     return lines + [f"  {line}" for line in describe(w)]
 
 
@@ -237,8 +242,9 @@ def judge_degradation(run: LoadRun) -> Judgement:
         compared.append(line)
         if after > max(before * s.degradation_factor, before + s.degradation_min_ms):
             worse.append(line)
-    details += [f"steady from +{begin:.0f} s (every client running); thirds from +{begin:.0f}, +{first_end:.0f}, "
-                f"+{last_start:.0f} s", *compared, *timeline_lines(timeline)]
+    steady = (f"steady from +{begin:.0f} s (every client running); thirds from +{begin:.0f}, +{first_end:.0f}, "
+              f"+{last_start:.0f} s")
+    details += [steady, *compared, *timeline_lines(timeline)]
     if worse:
         return Judgement(False, f"reply times degraded over {timeline.duration:.0f} s: {'; '.join(worse)}", clause, expected, tuple(details))
     if not compared:
@@ -255,5 +261,3 @@ def harness_trouble(run: LoadRun) -> list[str]:
     return trouble
 
 
-def window_histogram(window: Window) -> Histogram:
-    return merge_histograms(c.ok for c in window.cells.values())

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
 import pytest
 
 from harness.config import RunConfig
-from harness.findings import WarningRecorder, cannot_judge, not_tested
-from harness.findings import Finding
+from harness.findings import Finding, WarningRecorder, cannot_judge, not_tested
 from harness.load.evaluate import Judgement, LoadRun, harness_trouble
 from harness.load.plan import target_plan
 from harness.load.recorder import Timeline
@@ -36,8 +36,8 @@ RESULT_NAME = "load.json"
 class LoadRequest:
     """What `harness load` asked for; registered as a pytest plugin object, read by ``load_run``."""
 
-    overrides: Overrides = Overrides()
-    distribution: Distribution = Distribution()
+    overrides: Overrides = field(default_factory=Overrides)
+    distribution: Distribution = field(default_factory=Distribution)
     web_port: int = 0
 
 

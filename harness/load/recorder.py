@@ -25,7 +25,7 @@ MAX_KINDS = 50  # error kinds kept with examples; counts are kept for all
 def bucket(milliseconds: float) -> int:
     """Locust's rounding: exact below 100 ms, to 10 ms below 1 s, to 100 ms above."""
     if milliseconds < 100:
-        return int(round(milliseconds))
+        return round(milliseconds)
     if milliseconds < 1000:
         return int(round(milliseconds, -1))
     return int(round(milliseconds, -2))

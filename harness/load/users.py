@@ -44,7 +44,12 @@ from locust.exception import StopUser
 from harness.errors import HarnessError, TargetError
 from harness.evidence import Exchange as EvidenceExchange
 from harness.http import HttpClient
-from harness.load.judge import HARNESS_PREFIX, exception_kind, marc_export_error, sip2_error
+from harness.load.judge import (
+    HARNESS_PREFIX,
+    exception_kind,
+    marc_export_error,
+    sip2_error,
+)
 from harness.load.plan import TargetPlan
 from harness.load.recorder import Recorder
 from harness.load.workload import Fleet, Seat, Workload
@@ -84,7 +89,8 @@ def context_of(environment: Environment) -> RunContext:
         return found
     plan: TargetPlan = environment.harness_plan  # type: ignore[attr-defined]
     options = environment.parsed_options
-    workload = Workload.from_json(str(getattr(options, "harness_workload")))
+    assert options is not None  # the master's options reach a worker with the spawn message
+    workload = Workload.from_json(str(options.harness_workload))
     runner = environment.runner
     index = int(getattr(runner, "worker_index", 0) or 0)
     context = RunContext(workload, plan, Recorder(workload.step), index)
@@ -102,21 +108,21 @@ class HarnessUser(User):
     fleet_name: ClassVar[str] = ""
 
     def on_start(self) -> None:
-        self.context = context_of(self.environment)
-        if self.context.refusal:
-            self.context.recorder.record("refused", time.time(), 0.0, self.context.refusal)
+        self.run_context = context_of(self.environment)
+        if self.run_context.refusal:
+            self.run_context.recorder.record("refused", time.time(), 0.0, self.run_context.refusal)
             raise StopUser()
-        fleet = self.context.workload.fleet(self.fleet_name)
+        fleet = self.run_context.workload.fleet(self.fleet_name)
         if fleet is None:
             raise StopUser()
         self.fleet = fleet
-        self.seat_index, self.seat = self.context.take_seat(fleet)
+        self.seat_index, self.seat = self.run_context.take_seat(fleet)
         self._task_started = time.monotonic()
         self.pending_example: dict[str, Any] | None = None
 
     def wait_time(self) -> float:
         """Pacing: the next task starts ``fleet.pacing`` seconds after the last one started."""
-        return max(0.0, self.fleet.pacing - (time.monotonic() - self._task_started))
+        return max(0.0, float(self.fleet.pacing) - (time.monotonic() - self._task_started))
 
     def start_task(self) -> None:
         self._task_started = time.monotonic()
@@ -145,7 +151,7 @@ class HarnessUser(User):
             request_type=request_type, name=name, response_time=elapsed, response_length=length,
             exception=LoadError(error) if error else None, context={},
         )
-        self.context.recorder.record(name, time.time(), elapsed, error, example)
+        self.run_context.recorder.record(name, time.time(), elapsed, error, example)
 
     def last_example(self) -> dict[str, Any] | None:
         """The last exchange, for the evidence of an error kind (None when there is none)."""
@@ -169,7 +175,7 @@ class Sip2User(HarnessUser):
 
     def connect(self) -> bool:
         """Connect, 93 login, 99 status; False (the errors recorded) when that did not work."""
-        plan = self.context.plan.sip2
+        plan = self.run_context.plan.sip2
         if plan is None:
             raise StopUser()
         self.disconnect()
@@ -234,7 +240,7 @@ class SelfServiceMachine(Sip2User):
         if not self.connected and not self.connect():
             return
         seat = self.seat
-        pin = self.context.plan.pins.get(seat.patron) or None
+        pin = self.run_context.plan.pins.get(seat.patron) or None
         self.send("patron_information", rq.patron_information(seat.institution, seat.patron, pin), pin_sent=bool(pin))
         for item in sorted(self.on_loan):  # a return that failed earlier is tried first
             if self.send("checkin", rq.checkin(seat.institution, item)):
@@ -279,7 +285,7 @@ class MarcHarvester(HarnessUser):
 
     def on_start(self) -> None:
         super().on_start()
-        plan = self.context.plan.marc
+        plan = self.run_context.plan.marc
         if plan is None:
             raise StopUser()
         self.base_url = plan.base_url.rstrip("/")

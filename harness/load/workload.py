@@ -30,7 +30,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from harness.errors import UsageError
 from harness.load.settings import LoadSettings
@@ -265,6 +264,3 @@ def describe(workload: Workload) -> list[str]:
         lines.append(f"{fleet.name}: {fleet.count} client(s), {what}")
     return lines + [f"left out: {reason}" for reason in workload.left_out]
 
-
-def parse_overrides(data: Mapping[str, Any]) -> Overrides:
-    return Overrides(**{k: v for k, v in data.items() if k in Overrides.__slots__})  # type: ignore[attr-defined]

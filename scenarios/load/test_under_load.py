@@ -10,7 +10,12 @@ from __future__ import annotations
 import pytest
 
 from harness.findings import WarningRecorder
-from harness.load.evaluate import LoadRun, judge_degradation, judge_errors, judge_latency
+from harness.load.evaluate import (
+    LoadRun,
+    judge_degradation,
+    judge_errors,
+    judge_latency,
+)
 from harness.load.fixtures import report
 from harness.sip2 import defects
 
