@@ -80,6 +80,7 @@ class Measurement:
         self.started = time.time()
         self.spawned: float | None = None
         self.reports: dict[str, float] = {}  # worker id -> when its last report came
+        self.outstanding: dict[str, list[list[str]]] = {}  # worker id -> its items lent and not seen returned
         env.events.spawning_complete.add_listener(self._spawned)  # type: ignore[no-untyped-call]
         env.events.worker_report.add_listener(self._worker_report)  # type: ignore[no-untyped-call]
 
@@ -89,6 +90,8 @@ class Measurement:
     def _worker_report(self, client_id: str, data: dict[str, Any]) -> None:
         if "harness" in data:
             self.recorder.merge(data["harness"])
+        if "harness_outstanding" in data:
+            self.outstanding[client_id] = data["harness_outstanding"]
         self.reports[client_id] = time.time()
 
     def sample(self, runner: Runner) -> None:
@@ -106,15 +109,17 @@ class Measurement:
 
     def result(self, runner: Runner, ended: float, notes: list[str]) -> dict[str, Any]:
         local = getattr(self.env, "harness_context", None)
+        outstanding = [pair for pairs in self.outstanding.values() for pair in pairs]
         if isinstance(local, RunContext):
             self.recorder.merge(local.recorder.drain())
+            outstanding += [[institution, item] for item, institution in local.outstanding.items()]
         exceptions = [{"count": e["count"], "msg": e["msg"], "traceback": e["traceback"][-2000:]}
                       for e in runner.exceptions.values()]
         return {
             **self.recorder.to_dict(),
             "started": self.started, "spawned": self.spawned, "ended": ended,
             "workers": runner.worker_count if isinstance(runner, MasterRunner) else 0,
-            "exceptions": exceptions, "notes": notes,
+            "exceptions": exceptions, "notes": notes, "outstanding": outstanding,
         }
 
 
@@ -156,7 +161,9 @@ def _worker(env: Environment, host: str, port: int) -> None:
 
     def attach(client_id: str, data: dict[str, Any]) -> None:
         context = getattr(env, "harness_context", None)
-        data["harness"] = context.recorder.drain() if isinstance(context, RunContext) else {}
+        if isinstance(context, RunContext):
+            data["harness"] = context.recorder.drain()
+            data["harness_outstanding"] = [[institution, item] for item, institution in context.outstanding.items()]
 
     env.events.report_to_master.add_listener(attach)  # type: ignore[no-untyped-call]
     runner.greenlet.join()

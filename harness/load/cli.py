@@ -121,11 +121,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     from harness import cli
     from harness.config import RunOptions, Selection, load_run_config
     from harness.load.fixtures import LoadRequest
-    from harness.paths import SCENARIOS_DIR
-    from harness.pytest_plugin import ProvidedConfig
-
-    from harness.paths import SANDBOX_PROFILE
+    from harness.paths import SANDBOX_PROFILE, SCENARIOS_DIR
     from harness.profile import load_profile
+    from harness.pytest_plugin import ProvidedConfig
 
     overrides = _overrides(args)
     profile = load_profile(Path(args.target) if args.target else SANDBOX_PROFILE)

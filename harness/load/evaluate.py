@@ -71,8 +71,8 @@ def header(run: LoadRun) -> list[str]:
     scale = f", time scale {run.settings.time_scale:g}" if run.settings.time_scale != 1 else ""
     first = (f"workload {w.name} against {w.target}: {w.users} clients for {w.duration:g} s{scale}, "
              f"spawn rate {w.spawn_rate:g}/s, {run.processes}")
-    lines = [first]
-    return lines + [f"  {line}" for line in describe(w)]
+    lines = [first, *(f"  {line}" for line in describe(w))]
+    return lines + [note for note in run.notes if not is_harness_error(note)]
 
 
 def percentile_table(timeline: Timeline, thresholds: Mapping[str, float]) -> list[str]:

@@ -21,7 +21,7 @@ from harness.findings import Finding, WarningRecorder, cannot_judge, not_tested
 from harness.load.evaluate import Judgement, LoadRun, harness_trouble
 from harness.load.plan import target_plan
 from harness.load.recorder import Timeline
-from harness.load.runner import Distribution, LoadRunFailed, run
+from harness.load.runner import Distribution, LoadRunFailed, run_returning
 from harness.load.settings import LoadSettings
 from harness.load.unit import LOAD
 from harness.load.workload import Overrides, Workload, build
@@ -91,8 +91,8 @@ def load_run(request: pytest.FixtureRequest, target: Profile, harness_run: RunCo
     """Run the load once; every load check judges these measurements."""
     asked = _request_of(request.config) or LoadRequest()
     progress = _progress(request.config)
-    raw = run(load_workload, target_plan(target, load_settings), asked.distribution, web_port=asked.web_port,
-              log_dir=harness_run.report_dir, progress=progress)
+    raw = run_returning(load_workload, target_plan(target, load_settings), asked.distribution, web_port=asked.web_port,
+                        log_dir=harness_run.report_dir, progress=progress)
     if harness_run.report_dir is not None:
         record = {"workload": json.loads(load_workload.to_json()), "result": raw.data}
         (Path(harness_run.report_dir) / RESULT_NAME).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")

@@ -160,3 +160,17 @@ def _pass_on(stdout: IO[bytes], read: int, progress: Callable[[str], None] | Non
         for line in data.decode("utf-8", "replace").splitlines():
             progress(line)
     return read + len(data)
+
+
+def run_returning(workload: Workload, plan: TargetPlan, distribution: Distribution = Distribution(), **options: Any) -> RawResult:
+    """:func:`run`, with the items the load lends checked in before it and after it
+    (``harness.load.cleanup``); what that did is in the result's notes."""
+    from harness.load.cleanup import lent_by, return_items
+
+    before = return_items(plan.sip2, lent_by(workload))  # loans an earlier run left would be refusals now
+    raw = run(workload, plan, distribution, **options)
+    after = return_items(plan.sip2, [(str(a), str(b)) for a, b in raw.data.get("outstanding", ())])
+    returns = [f"{when} the load, the items it lends were checked in (not counted): {what}"
+               for when, what in (("before", before), ("after", after)) if what]
+    raw.data["notes"] = [*raw.data.get("notes", ()), *returns]
+    return raw

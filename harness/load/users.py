@@ -72,6 +72,7 @@ class RunContext:
     worker_index: int
     seats_taken: dict[str, int] = field(default_factory=dict)
     refusal: str = ""  # why this process must not load (another target's workload)
+    outstanding: dict[str, str] = field(default_factory=dict)  # item -> institution: lent, return not seen
 
     def take_seat(self, fleet: Fleet) -> tuple[int, Seat]:
         """This process's next seat: index ``worker_index + workers * n``, unique across workers."""
@@ -208,6 +209,18 @@ class Sip2User(HarnessUser):
 
     last_ok = False
 
+    def lend(self, item: str, checkout: Message) -> bool:
+        """A checkout; the item counts as lent until a checkin of it succeeds (also when the
+        reply was lost: the loan may stand), so the harness returns it after the run."""
+        self.run_context.outstanding[item] = self.seat.institution
+        return self.send("checkout", checkout)
+
+    def give_back(self, item: str) -> bool:
+        if self.send("checkin", rq.checkin(self.seat.institution, item)):
+            self.run_context.outstanding.pop(item, None)
+            return True
+        return False
+
     def _exchange(self, judged: Callable[..., None], message: Message, *, pin_sent: bool = False) -> None:
         client = self.client
         assert client is not None
@@ -231,7 +244,6 @@ class SelfServiceMachine(Sip2User):
 
     def on_start(self) -> None:
         super().on_start()
-        self.on_loan: set[str] = set()  # items whose return is not confirmed yet
         self.connect()
 
     @task
@@ -242,15 +254,12 @@ class SelfServiceMachine(Sip2User):
         seat = self.seat
         pin = self.run_context.plan.pins.get(seat.patron) or None
         self.send("patron_information", rq.patron_information(seat.institution, seat.patron, pin), pin_sent=bool(pin))
-        for item in sorted(self.on_loan):  # a return that failed earlier is tried first
-            if self.send("checkin", rq.checkin(seat.institution, item)):
-                self.on_loan.discard(item)
+        for item in [i for i in seat.items if i in self.run_context.outstanding]:  # a return that failed earlier
+            self.give_back(item)
         for item in seat.items:
-            self.on_loan.add(item)  # also when the reply was lost: the loan may stand
-            self.send("checkout", rq.checkout(seat.institution, seat.patron, item, pin))
+            self.lend(item, rq.checkout(seat.institution, seat.patron, item, pin))
         for item in seat.items:
-            if self.send("checkin", rq.checkin(seat.institution, item)):
-                self.on_loan.discard(item)
+            self.give_back(item)
 
 
 class BookbusTerminal(Sip2User):
@@ -269,9 +278,9 @@ class BookbusTerminal(Sip2User):
             if not self.connect():
                 return
             for item in seat.items:
-                self.send("checkout", rq.checkout(seat.institution, seat.patron, item, no_block_due=due))
+                self.lend(item, rq.checkout(seat.institution, seat.patron, item, no_block_due=due))
             for item in seat.items:
-                self.send("checkin", rq.checkin(seat.institution, item))
+                self.give_back(item)
         finally:
             self.disconnect()
 

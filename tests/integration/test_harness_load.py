@@ -29,7 +29,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def _results(report_dir: Path) -> dict[str, Any]:
-    return json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    results: dict[str, Any] = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    return results
 
 
 def _checks(results: dict[str, Any]) -> dict[str, dict[str, Any]]:

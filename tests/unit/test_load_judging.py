@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from harness.load.evaluate import LoadRun, judge_degradation, judge_errors, judge_latency, sparkline, timeline_lines, timeline_points
+from harness.errors import TargetTimeout
+from harness.load.evaluate import (
+    LoadRun,
+    judge_degradation,
+    judge_errors,
+    judge_latency,
+    sparkline,
+    timeline_lines,
+    timeline_points,
+)
 from harness.load.judge import exception_kind, marc_export_error, sip2_error
 from harness.load.recorder import Recorder, Timeline, bucket, percentile
 from harness.load.settings import LoadSettings
@@ -19,7 +28,6 @@ from harness.load.workload import Fleet, Seat, Workload
 from harness.sip2 import requests as rq
 from harness.sip2.client import ConnectionLost
 from harness.sip2.codec import Message, decode, encode
-from harness.errors import TargetTimeout
 
 NOW = "20261128    093000"
 
