@@ -156,6 +156,16 @@ def _await_final_reports(runner: MasterRunner, measurement: Measurement, stopped
         gevent.sleep(0.1)
 
 
+def _bound(runner: Runner, users: int) -> None:
+    """No more clients than the workload's, whatever is asked (the web UI can ask for a new test)."""
+    start = runner.start
+
+    def bounded(user_count: int, spawn_rate: float, *args: Any, **kwargs: Any) -> None:
+        start(min(int(user_count), users), spawn_rate, *args, **kwargs)
+
+    runner.start = bounded  # type: ignore[method-assign]
+
+
 def _worker(env: Environment, host: str, port: int) -> None:
     runner = env.create_worker_runner(host, port)
 
@@ -181,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expect", type=int, default=0, help="master: workers to wait for")
     parser.add_argument("--web-port", type=int, default=0, help="serve Locust's web UI on 127.0.0.1:PORT")
     args = parser.parse_args(argv)
+    sys.argv = sys.argv[:1]  # Locust's web UI reads its own options from the command line: give it none
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     plan = TargetPlan.from_json(args.plan.read_text(encoding="utf-8")) if args.plan else None
     if args.role == "worker":
@@ -194,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         runner = env.create_local_runner()
         context_of(env)  # the recorder exists before the first client
+    _bound(runner, workload.users)
     if args.web_port:
         env.create_web_ui("127.0.0.1", args.web_port)
         print(f"load: Locust's web UI on http://127.0.0.1:{args.web_port}/", flush=True)

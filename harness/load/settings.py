@@ -7,35 +7,38 @@ patron at every self-service machine and the overnight returns being checked in.
 consortium's assumptions, not measurements: an evaluator with a real system's SIP2 logs should
 replace them with counted numbers.
 
-==========================  ==========  ==========================================================
-key                         default     meaning
-==========================  ==========  ==========================================================
-allow_load                  false       a vendor's target is only ever loaded when this is true
-workload                    morning-    morning-rush | harvest | mixed (``harness load --workload``)
-                            rush
-duration                    600         seconds of load; the run stops by itself after it
-spawn_rate                  10          machines connecting per second at the start (the opening)
-users                       (computed)  total simulated clients; default: ``machines`` per library
-time_scale                  1           >1 compresses the day: every pause divided by it
-max_users, max_duration     500, 14400  the bounds no command line may exceed
-machines                    public 2,   self-service machines per library of each kind; a bookbus
-                            school 1,   library gets that many bookbus terminals; deposit
-                            bookbus 1   collections lend nothing, so they get none
-selfservice_per_hour        600         SIP2 transactions per hour per self-service machine
-items_per_session           2           items a patron returns and borrows per session: the
-                                        session is 1 patron information, N checkins, N checkouts
-bookbus_burst               20          transactions a bookbus terminal sends when it connects
-bookbus_interval            900         seconds between a terminal's connections
-harvesters, harvest_per_hour 1, 720     harvesting clients, and requests per hour each (one every 5 s)
-items, items_file           (profile)   item barcodes the load may lend and return, disjoint per
-                                        machine; default: the profile's [[item]] barcodes
-patrons, patron_pin         (profile)   patron barcodes (one PIN for all); default: [[patron]]
-p95_ms                      see below   LAST-01: 95th percentile per transaction type, ms
-error_rate                  0.001       LAST-02: errors per transaction, at most
-degradation_factor          1.5         LAST-03: the last third's median over the first third's
-degradation_min_ms          100         ... and by at least this many milliseconds
-soak_minimum                3600        LAST-03 is judged only on runs at least this long
-==========================  ==========  ==========================================================
+==========================  ============  ========================================================
+key                         default       meaning
+==========================  ============  ========================================================
+allow_load                  false         a vendor's target is only ever loaded when this is true
+workload                    morning-rush  morning-rush | harvest | mixed (``--workload``)
+duration                    600           seconds of load; the run stops by itself after it
+spawn_rate                  10            machines connecting per second at the opening
+users                       (computed)    total clients; default: ``machines`` per library
+time_scale                  1             >1 compresses the day: every pause divided by it
+max_users, max_duration     500, 14400    the bounds no command line may exceed
+machines                    public 2,     self-service machines per library of each kind; a
+                            school 1,     bookbus library gets that many bookbus terminals;
+                            bookbus 1     deposit collections lend nothing and get none
+selfservice_per_hour        600           SIP2 transactions per hour per self-service machine
+items_per_session           2             a patron session: 1 patron information, N checkouts,
+                                          the N checkins (a day's checkins equal its checkouts)
+bookbus_burst               20            transactions a bookbus terminal sends when connected
+bookbus_interval            900           seconds between a terminal's connections
+harvesters                  1             clients harvesting the catalogue (harvest, mixed)
+harvest_per_hour            720           requests per hour per harvester (one every 5 s)
+items, items_file           [[item]]      item barcodes the load lends, disjoint per machine
+patrons, patron_pin         [[patron]]    patron barcodes, one PIN for all of them
+p95_ms                      see below     LAST-01: 95th percentile per transaction type, ms
+error_rate                  0.001         LAST-02: errors per transaction, at most
+degradation_factor          1.5           LAST-03: last third's median over the first third's
+degradation_min_ms          100           ... and slower by at least this many milliseconds
+soak_minimum                3600          LAST-03 is judged only on runs at least this long
+==========================  ============  ========================================================
+
+p95_ms defaults: checkout 1000, checkin 1000, patron_information 1500, login 3000 (what a
+patron at a machine notices; a machine logs in once a day). Transactions without a threshold
+(sc_status, marc_export) are reported, not judged.
 """
 
 from __future__ import annotations

@@ -184,3 +184,23 @@ def test_a_worker_started_as_on_another_machine(tmp_path: Path) -> None:
             if process.poll() is None:
                 process.terminate()
             process.communicate(timeout=10)
+
+
+def test_the_web_ui_is_served_on_loopback_only_when_asked(tmp_path: Path) -> None:
+    import urllib.request
+
+    port = free_port()
+    run = _harness("load", "--web", "--web-port", str(port), "--duration", "4", "--report-dir", str(tmp_path))
+    try:
+        assert run.stdout is not None
+        for line in run.stdout:
+            if f"web UI on http://127.0.0.1:{port}/" in line:
+                break
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+            assert page.status == 200
+        output, _ = run.communicate(timeout=60)
+        assert run.returncode == 0, output[-2000:]
+    finally:
+        if run.poll() is None:
+            run.terminate()
+            run.communicate(timeout=10)
