@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.defects import Defect
+from harness.load.unit import LOAD
 from harness.marc.unit import MARC
 from harness.oaipmh.unit import OAI
 from harness.sip2.unit import SIP2
@@ -17,7 +18,7 @@ from harness.sru.unit import SRU
 from harness.units import ProtocolUnit
 from harness.z3950.unit import Z3950
 
-UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU, Z3950, OAI)
+UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU, Z3950, OAI, LOAD)
 
 
 def unit_named(name: str) -> ProtocolUnit[Any] | None:
