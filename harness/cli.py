@@ -12,6 +12,7 @@
     harness archive RUN_DIR --out FILE
     harness verify ARCHIVE [--expect SHA256]
     harness marc check FILE ...
+    harness load [--target PROFILE] [--workload morning-rush|harvest|mixed] [--users N] [--duration T] [--workers W] ...
 
 Exit codes: 0 no FAIL and no ERROR; 1 a FAIL; 2 usage or profile error; 3 an ERROR but no FAIL.
 """
@@ -404,6 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.procurement_cli import add_commands
 
     add_commands(sub)  # compare, archive, verify
+
+    from harness.load.cli import add_parser as add_load  # the load suite's command (harness/load/cli.py)
+
+    add_load(sub)
     return parser
 
 

@@ -11,13 +11,15 @@ from typing import Any
 
 from harness.cooperation.defects import CATALOGUE as COOPERATION_DEFECTS
 from harness.defects import Defect
+from harness.load.unit import LOAD
 from harness.marc.unit import MARC
 from harness.oaipmh.unit import OAI
 from harness.sip2.unit import SIP2
 from harness.sru.unit import SRU
 from harness.units import ProtocolUnit
+from harness.z3950.unit import Z3950
 
-UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU, OAI)
+UNITS: tuple[ProtocolUnit[Any], ...] = (MARC, SIP2, SRU, Z3950, OAI, LOAD)
 # Defects of a suite that is not a unit: scenarios/cooperation/ crosses the units' protocols with
 # their settings (no profile section of its own); its defects are applied by their services.
 CROSS_SUITE_DEFECTS: tuple[Defect, ...] = COOPERATION_DEFECTS

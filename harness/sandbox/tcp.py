@@ -31,6 +31,9 @@ class FramedTCPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # The listen backlog. socketserver's default of 5 drops the SYNs of a morning rush (every
+    # self-service machine connecting at once): each dropped one is retried after a second.
+    request_queue_size = 128
 
     def __init__(
         self,

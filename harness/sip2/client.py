@@ -127,6 +127,12 @@ class Client:
     def next_sequence(self) -> int:
         return self._next_sequence
 
+    @property
+    def closed(self) -> bool:
+        """The connection is gone: :meth:`close` was called, or the client ended it after a broken
+        exchange (a reset, a reply that never ended, a timeout)."""
+        return self._sock is None
+
     def close(self) -> None:
         if self._sock is not None:
             try:

@@ -133,3 +133,25 @@ CATALOGUE: tuple[Defect, ...] = (
     UNKNOWN_FIELD_REFUSED, PIPELINED_DROPPED, SPLIT_REQUEST_FRAGMENTS, ERROR_REPLY_UNTERMINATED,
     CHECKSUM_LOWERCASE,
 )
+
+# -- under load (the load suite, scenarios/load/) --------------------------------------------------
+# Applied by the SIP2 sandbox (harness/sip2/sandbox/pressure.py) only while more than
+# CROWD connections are open, which no conformance check does; their protocol is "load", the
+# suite that judges them (tests/integration/test_defects.py runs each defect's own suite).
+CROWD = 6
+
+
+def _load(name: str, description: str, seen_in: str = "") -> Defect:
+    return Defect("load", name, description, seen_in)
+
+
+SLOW_UNDER_LOAD = _load(
+    "sip2-slow-under-load", f"every reply waits 750 ms while more than {CROWD} SIP2 connections are open",
+    "rero/rero-ils #1600 (circulation operations slowed to about 5 s each)")
+DROPS_UNDER_LOAD = _load(
+    "sip2-drops-under-load", f"while more than {CROWD} SIP2 connections are open, every 10th request is answered by closing the connection",
+    "DigitalPlatform/chord #199 (dp2Capo's SIP server caps the TCP connections per client address)")
+DEGRADES_UNDER_LOAD = _load(
+    "sip2-degrades-under-load", f"every request served while more than {CROWD} SIP2 connections are open adds 0.6 ms to every later reply (a leak)")
+
+UNDER_LOAD: tuple[Defect, ...] = (SLOW_UNDER_LOAD, DROPS_UNDER_LOAD, DEGRADES_UNDER_LOAD)

@@ -17,7 +17,19 @@
     codec.py        encode / decode / render: the codec's public face
     client.py       Client: the socket loop, deadlines, problems
     transcript.py   the client's exchanges, rendered as evidence when read
-    server.py       the target side sans I/O: respond(decoded, session, backend) (a sketch)
+    server.py       the target side sans I/O: respond(decoded, session, backend)
+
+The protocol unit (harness/units.py) around them:
+
+    settings.py     the [z3950] profile section (host, port, database, account, views, ...)
+    unit.py         Z3950: the ProtocolUnit (probe: connect and an accepted Init)
+    target.py       Z3950Target: the first Init kept for discovery; associations with the account
+    fixtures.py     z3950_target, z3950 (an association after Init), z3950_connect
+    checks.py       clauses, which check owns which client rule, helpers the scenarios share
+    defects.py      the sandbox's defect catalogue
+    sandbox/        the embedded sandbox's Z39.50 target on the generic TCP server, over the
+                    consortium's shared search index (service, conversation, backend, rpn,
+                    services, records, marc8, catalogue)
 """
 
 from harness.z3950.ber import DEFAULT_MAX_PDU, Broken, PduReader, RawPdu, Skipped

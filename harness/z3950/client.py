@@ -13,8 +13,9 @@ What a target *says* wrongly is evidence, not an exception the harness chokes on
 * a response that decodes comes back typed; what was odd about it (text not in UTF-8 after
   UTF-8 was negotiated, a Reference-id not echoed) is in ``problems`` and in the transcript;
 * a response that cannot stand for the answer (undecodable bytes, a broken stream, an
-  oversized PDU, another service's response) raises :class:`ProtocolViolation`, an
-  ``AssertionError`` carrying the problems: a check's FAIL;
+  oversized PDU, another service's response) raises :class:`ProtocolViolation`, a
+  :class:`~harness.findings.Finding` whose evidence holds the problems (the clause of the
+  first) and the exchange: a check's FAIL;
 * a Close from the target raises :class:`AssociationClosed`, a dropped connection
   :class:`ConnectionLost` (both :class:`~harness.errors.TargetError`: the harness could not
   ask). The check decides whether that was the point.
@@ -32,6 +33,7 @@ from typing import Self, TypeVar
 
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
 from harness.evidence import Exchange, utc_now
+from harness.findings import Finding
 from harness.rules import Problem
 from harness.z3950.ber import Broken, PduReader, RawPdu, Skipped
 from harness.z3950.codec import Decoded, Pdu, decode, encode
@@ -67,11 +69,14 @@ _TARGET_REQUESTS = frozenset({"accessControlRequest", "resourceControlRequest", 
 _READ_SIZE = 65536
 
 
-class ProtocolViolation(AssertionError):
-    """The target's answer breaks the protocol (outcome FAIL); ``problems`` say how."""
+class ProtocolViolation(Finding):
+    """The target's answer breaks the protocol (outcome FAIL); ``problems`` say how, and the
+    evidence carries them, the first one's clause and the exchange."""
 
     def __init__(self, message: str, problems: tuple[Problem, ...], exchange: Exchange | None) -> None:
-        super().__init__(message)
+        clause = problems[0].rule.clause if problems else "Z39.50-2003 3.1.3 and 3.2"
+        super().__init__(message, clause=clause, exchanges=(exchange,) if exchange else (), problems=problems,
+                         expected="a response PDU that decodes as the answer to the request")
         self.problems = problems
         self.exchange = exchange
 
@@ -216,6 +221,10 @@ class Client:
             self.timeout, self._closing = timeout, False
             self._shutdown()
 
+    def disconnect(self) -> None:
+        """End the connection without a Close (after a refused Init, or a broken association)."""
+        self._shutdown()
+
     # -- one exchange -----------------------------------------------------------------------------
 
     def exchange(self, request: Pdu, expect: type[T]) -> T:
@@ -240,7 +249,8 @@ class Client:
         sent_reference = getattr(request, "reference_id", None)
         if sent_reference is not None and typed.reference_id != sent_reference:
             rule = "close_reference_id_not_echoed" if isinstance(typed, Close) else "reference_id_not_echoed"
-            found.append(problem(rule, f"sent {sent_reference!r}, got {typed.reference_id!r}",
+            got = "no Reference-id" if typed.reference_id is None else repr(typed.reference_id)
+            found.append(problem(rule, f"sent {sent_reference!r}, got {got}",
                                  answer.offset, label=answer.name))
         self._record(request, replies, note, tuple(found))
         return typed

@@ -62,7 +62,8 @@ RULES: Mapping[str, Rule] = rule_table([
          "the target's Close answering the origin's Close does not carry its Reference-id"),
     Rule("unsolicited_pdu", _W, "Z39.50-2003 3.1.3: target-initiated PDUs (access or resource control)",
          "a PDU that answers no request the harness sent"),
-    Rule("close_not_answered", _W, "Z39.50-2003 3.2.11.1 (Close): the responder answers a Close with a Close",
+    # Close is a confirmed service: a connection dropped in answer to the origin's Close is a FAIL.
+    Rule("close_not_answered", _F, "Z39.50-2003 3.2.11.1 (Close, a confirmed service): the responder answers a Close with a Close",
          "the target ended the connection instead of answering the origin's Close"),
     Rule("dropped_without_close", _W, "Z39.50-2003 3.2.11.1 (Close): the target closes the Z-association with Close",
          "the target closed the TCP connection without sending a Close PDU"),

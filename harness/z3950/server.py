@@ -1,13 +1,13 @@
 """The target side, sans I/O: ``respond(decoded, session, backend) -> Reply``.
 
-A sketch for the sandbox's Z39.50 service, which waits for the shared search index: the
-protocol rules that do not depend on the catalogue live here, so the service can stay a thin
-socket adapter and the backend a plain object over the consortium state.
+The protocol rules that do not depend on the catalogue live here, so the sandbox's service
+(``harness/z3950/sandbox/``) is a thin socket adapter and its backend a plain object over the
+consortium state and the shared search index.
 
 * Init (3.2.1.1): the highest common version; the options both sides want (the backend's
   ``options`` intersected with the origin's); message sizes no larger than either side's;
-  UTF-8 selected when the origin proposes it (charneg-3), nothing selected otherwise;
-  the backend decides on the id/authentication.
+  the backend selects a character set from the origin's proposal (charneg-3) and decides on
+  the id/authentication.
 * Close (3.2.11.1): answered with Close (responseToPeer), and the association ends.
 * Before Init, or for a service the association did not agree to, or for a PDU that did not
   decode: Close with protocolError (3.2.11.1.1), and the association ends.
@@ -26,6 +26,7 @@ from harness.z3950.init import (
     DEFAULT_EXCEPTIONAL_RECORD_SIZE,
     DEFAULT_PREFERRED_MESSAGE_SIZE,
     Authentication,
+    CharsetProposal,
     CharsetResponse,
     InitRequest,
     InitResponse,
@@ -63,6 +64,9 @@ class Backend(Protocol):
     def authenticate(self, authentication: Authentication | None) -> Diagnostic | None:
         """None to accept; a diagnostic (e.g. Bib-1 1011) to refuse the Init."""
 
+    def select_charset(self, proposal: CharsetProposal) -> CharsetResponse:
+        """The target's choice from the origin's proposal (charneg-3); form "none" for none."""
+
     def search(self, request: SearchRequest, session: Session) -> SearchResponse: ...
     def present(self, request: PresentRequest, session: Session) -> PresentResponse: ...
     def scan(self, request: ScanRequest, session: Session) -> ScanResponse: ...
@@ -78,6 +82,8 @@ class Session:
     options: frozenset[str] = frozenset()
     version: int = 0
     utf8: bool = False
+    charset: str = ""  # the selected character set ("UTF-8", "MARC-8"), "" when none was
+    records_in_charset: bool = False  # records too are in the selected set (recordsInSelectedCharSets)
     preferred_message_size: int = DEFAULT_PREFERRED_MESSAGE_SIZE
     exceptional_record_size: int = DEFAULT_EXCEPTIONAL_RECORD_SIZE
     result_sets: dict[str, object] = field(default_factory=dict)
@@ -123,10 +129,10 @@ def _dispatch(request: Pdu, session: Session, backend: Backend) -> Pdu:
 
 
 def _init(request: InitRequest, session: Session, backend: Backend) -> Reply:
-    common = request.versions & {2, 3}
+    common = request.versions & {1, 2, 3}  # echoed as YAZ origins expect (yaz-client reads the run of bits from version 1)
     refusal = backend.authenticate(request.authentication)
     base = InitResponse(
-        result=False, options=frozenset(), versions=frozenset({3}),
+        result=False, options=frozenset(), versions=frozenset(common) or frozenset({3}),
         preferred_message_size=min(request.preferred_message_size, DEFAULT_PREFERRED_MESSAGE_SIZE),
         exceptional_record_size=min(request.exceptional_record_size, DEFAULT_EXCEPTIONAL_RECORD_SIZE),
         implementation_id="libharness-sandbox", implementation_name=backend.implementation_name,
@@ -137,11 +143,12 @@ def _init(request: InitRequest, session: Session, backend: Backend) -> Reply:
     options = request.options & backend.options
     charset = None
     if request.charset is not None and "negotiation" in request.options:
-        utf8 = any(c.upper().replace("_", "-") in ("UTF-8", "UTF8") for c in request.charset.charsets)
-        charset = CharsetResponse("UTF-8", "iso10646", "", True) if utf8 else CharsetResponse("", "none")
+        charset = backend.select_charset(request.charset)
         options |= {"negotiation"}
     session.initialised, session.options, session.version = True, options, max(common)
     session.utf8 = bool(charset and charset.utf8)
+    session.charset = charset.charset if charset is not None and charset.form != "none" else ""
+    session.records_in_charset = bool(charset and charset.records_in_selected_charsets)
     session.preferred_message_size = base.preferred_message_size
     session.exceptional_record_size = base.exceptional_record_size
     return Reply((dataclasses.replace(base, result=True, options=options, versions=frozenset(common),

@@ -4,8 +4,8 @@ zebrasrv 2.2.7 (Debian idzebra-2.0, YAZ 5.34) serves the consortium catalogue
 (fixtures/marc/consortium.xml, tests/peers/zebra.py); yaz-ztest 5.34 is YAZ's test backend
 (tests/peers/ztest.py). Expected hit counts and record ids are computed here from the
 fixture file itself, independently of the server. Measured 2026-11-28; each row is asserted
-below. Deviations are the peer's, with the clause; they become asserted FAIL outcomes of the
-Z39.50 checks later.
+below. Deviations are the peer's, with the clause; test_z3950_suite.py asserts them as FAIL
+outcomes of the Z39.50 checks.
 
 | what                                    | zebrasrv                                  | yaz-ztest                               |
 |-----------------------------------------|-------------------------------------------|-----------------------------------------|

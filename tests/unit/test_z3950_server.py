@@ -45,6 +45,10 @@ class FakeBackend:
     options: frozenset[str] = frozenset({"search", "present", "delSet"})
     searches: list[SearchRequest] = field(default_factory=list)
 
+    def select_charset(self, proposal: CharsetProposal) -> CharsetResponse:
+        utf8 = any(c.upper().replace("_", "-") in ("UTF-8", "UTF8") for c in proposal.charsets)
+        return CharsetResponse("UTF-8", "iso10646", "", True) if utf8 else CharsetResponse("", "none")
+
     def authenticate(self, authentication: Authentication | None) -> Diagnostic | None:
         if isinstance(authentication, IdPassAuth) and authentication.password != "riktig":
             return bib1(1011)

@@ -8,6 +8,7 @@ resolved profile's ``[sip2]`` settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,9 +16,10 @@ from typing import TYPE_CHECKING
 from harness.defects import DefectSet
 from harness.sandbox import tls
 from harness.sandbox.state import Consortium, Policy
-from harness.sandbox.tcp import FramedTCPServer
+from harness.sandbox.tcp import Conversation, FramedTCPServer
 from harness.sip2 import defects as d
 from harness.sip2.sandbox.acs import ACS, Account, AcsConversation
+from harness.sip2.sandbox.pressure import Pressure, PressuredConversation, wants_pressure
 
 if TYPE_CHECKING:
     from harness.profile import Profile
@@ -52,8 +54,8 @@ class Sip2Service:
         if settings is None:
             return
         self.acs = ACS(context.consortium, Account.from_settings(settings), self.defects)
-        acs = self.acs
-        self._plain = FramedTCPServer("sip2", lambda: AcsConversation(acs), port=context.ports.get("sip2", 0))
+        conversation = self._conversations(self.acs)
+        self._plain = FramedTCPServer("sip2", conversation, port=context.ports.get("sip2", 0))
         self._plain.start()
         # DEFECT sip2-tls-wrong-hostname: the certificate names another host.
         names = tls.WRONG_NAMES if self.defects.active(d.TLS_WRONG_HOSTNAME) else tls.GOOD_NAMES
@@ -62,9 +64,16 @@ class Sip2Service:
         except tls.TLSUnavailable as exc:
             self._tls_note = str(exc)
             return
-        self._tls = FramedTCPServer("sip2-tls", lambda: AcsConversation(acs), port=context.ports.get("sip2-tls", 0),
+        self._tls = FramedTCPServer("sip2-tls", conversation, port=context.ports.get("sip2-tls", 0),
                                     tls=self._certificates.server_context())
         self._tls.start()
+
+    def _conversations(self, acs: ACS) -> Callable[[], Conversation]:
+        """One conversation per connection; counted, under the load defects, when one is on."""
+        if not wants_pressure(self.defects):
+            return lambda: AcsConversation(acs)
+        pressure = Pressure(self.defects)
+        return lambda: PressuredConversation(AcsConversation(acs), pressure)
 
     def resolve(self, profile: Profile) -> Profile:
         from harness.sip2.unit import SIP2
