@@ -35,10 +35,11 @@ class Members:
         return item
 
     def numbers(self, named: tuple[str, ...], protocol: str) -> set[str]:
-        """The member libraries a path's holdings name (by number, ISIL or the protocol's code)."""
+        """The member libraries a path's holdings name (by number, ISIL, the protocol's code or name)."""
         found = set()
         for text in named:
-            library = self.profile.library(text) or next((lib for lib in self.profile.libraries if lib.code_for(protocol) == text), None)
+            library = self.profile.library(text) or next(
+                (lib for lib in self.profile.libraries if text in (lib.code_for(protocol), lib.name)), None)
             found.add(library.number if library is not None else text)
         return found
 

@@ -17,6 +17,7 @@ import pytest
 from harness.cooperation.oai_path import DEFAULT_VISIBILITY_TIMEOUT, OaiPath
 from harness.cooperation.paths import MarcExport, SearchPath, SruPath
 from harness.cooperation.story import Story
+from harness.cooperation.z3950_path import Z3950Path
 from harness.findings import NOT_TESTED_PREFIX
 from harness.profile import Library
 
@@ -34,6 +35,7 @@ def _fixture(request: pytest.FixtureRequest, name: str) -> tuple[Any, str]:
 # Each search path: its name, the fixture of its unit's target, and how a member's view is opened.
 SEARCH_PATHS: tuple[tuple[str, str, Callable[[Any, Library], SearchPath]], ...] = (
     ("SRU", "sru_target", lambda target, member: SruPath(target, member)),
+    ("Z39.50", "z3950_target", lambda target, member: Z3950Path(target, member)),
 )
 
 

@@ -78,10 +78,13 @@ class Story:
         self.keep(exchanges)
 
     def owned_by(self, path: str, what: str, owner: str) -> None:
-        self.owned.append((f"{path}: {what}", owner))
+        if (f"{path}: {what}", owner) not in self.owned:
+            self.owned.append((f"{path}: {what}", owner))
 
     def not_observed(self, path: str, why: str) -> None:
-        self.unobserved.append(f"{path}: {why}")
+        line = f"{path}: {why}"
+        if line not in self.unobserved:
+            self.unobserved.append(line)
 
     def timed(self, path: str, seconds: float) -> None:
         self.timings.append(f"time to visibility over {path}: {seconds:.3f} s")

@@ -61,12 +61,13 @@ def _watch(story: Story, path: SearchPath, question: Question, wanted: str, even
     return watched.shown, f"{seen} {watched.seconds:.3f} s after {event} ({wanted} expected)"
 
 
-def _ready(story: Story, paths: list[SearchPath], question: Question, declared: str) -> list[SearchPath]:
-    """The paths that declare the status and show the copy available before the story begins."""
+def _ready(story: Story, paths: list[SearchPath], question: Question, transit: bool) -> list[SearchPath]:
+    """The paths that declare the status (on loan, or in transit) and show the copy available
+    before the story begins."""
     ready = []
     for path in paths:
-        if not getattr(path, declared):
-            story.not_observed(path.name, "the profile declares no copy status for it")
+        if not (path.declares_transit if transit else path.declares_loans):
+            story.not_observed(path.name, f"it declares no {'in-transit' if transit else 'loan'} status for a copy")
             continue
         sighting = path.ask(question)
         copy = sighting.copy(question.barcode)
@@ -101,7 +102,7 @@ def test_loan_visible_everywhere(members: Members, desk: Desk, observe: Observe,
     story = Story(LOAN_CLAUSE, expected=f"{item.barcode} on loan on every path while lent over SIP2, available after the checkin")
     word = desk.title_word(item)
     question = Question(words=(word,), barcode=item.barcode)
-    paths = _ready(story, observe.search(story, members.school), question, "declares_loans")
+    paths = _ready(story, observe.search(story, members.school), question, transit=False)
     control = members.profile.item(kind="regular")  # the copy the protocol suites lend in their KAT-04 checks
     for path in paths:
         wrong = _loan_shows(story, desk, path, item, patron, word)
@@ -149,7 +150,7 @@ def test_bookbus_and_deposit_items_travel_home(members: Members, desk: Desk, obs
     for item in items:
         word = desk.title_word(item)
         question = Question(words=(word,), barcode=item.barcode)
-        ready = _ready(story, paths, question, "declares_transit")
+        ready = _ready(story, paths, question, transit=True)
         elsewhere = _elsewhere(members, item)
         desk.checkout(patron, item, item.home_library)
         reply = desk.checkin(item, elsewhere.number)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from harness.cooperation.sandbox import cooperation_index
 from harness.defects import DefectSet
 from harness.sandbox.search import SearchIndex
 from harness.sandbox.search.shared import consortium_index, shared_index
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 def index_for(consortium: Consortium, defects: DefectSet) -> SearchIndex:
     """The shared index, or, under a defect that changes indexing, one of this server's own."""
+    crossing = cooperation_index(consortium, defects)  # the cooperation defects live in the search index
+    if crossing is not None:
+        return crossing
     if defects.active(d.NFD_UNFINDABLE):  # DEFECT z3950-nfd-unfindable
         return consortium_index(consortium, normalise_unicode=False)
     if defects.active(d.LETTER_FOLDING):  # DEFECT z3950-letter-folding

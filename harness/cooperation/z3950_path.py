@@ -1,0 +1,159 @@
+"""Z39.50 as one member library searches it: its own database, OPAC records where offered.
+
+A question becomes a Bib-1 query (ISBN Use 7, title words Use 4, the library limit the
+profile's ``[z3950] library_use``); the records come back in OPAC (Appendix REC.5) when the
+target offers it, else in USMARC. The record's holdings are the OPAC holdings' nucCode (or
+localLocation), each copy's state its circulation record's availableNow; without OPAC the
+USMARC record's 852 $a, and no copy status (loans not declared). OPAC has no state for a copy
+in transit, so the path declares none. An answer the client cannot read is the Z39.50 suite's
+to report, not the story's: it is not judged here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pymarc
+
+from harness.cooperation.paths import (
+    AVAILABLE,
+    ON_LOAN,
+    UNDECLARED,
+    Copy,
+    Owners,
+    Question,
+    Sighting,
+)
+from harness.evidence import Exchange
+from harness.findings import cannot_judge
+from harness.profile import Library
+from harness.z3950 import oids
+from harness.z3950.checks import bib1_codes, marc, pqf_term
+from harness.z3950.client import Client, ProtocolViolation
+from harness.z3950.records import Record
+from harness.z3950.target import Z3950Target
+
+Z3950_OWNERS = Owners("z3950", visibility="test_imported_record_found_over_z3950",
+                      holdings="test_opac_holdings_name_their_library", loans="test_sip2_loan_shows_in_opac",
+                      limit="test_search_limited_to_one_library", letters="test_usmarc_letters_byte_exact",
+                      findability="test_search_is_blind_to_normalisation", privacy="test_no_patron_data_in_records")
+PRESENT = 20  # records read of one result set
+_NOT_IN_SYNTAX = {238, 239}  # Bib-1: record not available in the requested syntax
+
+
+@dataclass
+class Z3950Path:
+    target: Z3950Target
+    member: Library | None = None
+    name: str = "Z39.50"
+    owners: Owners = Z3950_OWNERS
+    client: Client = field(init=False)
+    opac: bool | None = None  # whether the target offers OPAC records, learned on the first Present
+
+    def __post_init__(self) -> None:
+        database = self.target.settings.view(self.member.code_for("z3950")) if self.member is not None else None
+        self.client = self.target.connect(database=database)
+
+    @property
+    def visibility_timeout(self) -> float:
+        return self.target.settings.visibility_timeout
+
+    @property
+    def declares_loans(self) -> bool:
+        if self.opac is None:
+            self._read(f"@attr 1=4 {pqf_term('a')}", probe=True)
+        return bool(self.opac)
+
+    @property
+    def declares_transit(self) -> bool:
+        return False
+
+    @property
+    def declares_library_limit(self) -> bool:
+        return bool(self.target.settings.library_use)
+
+    @property
+    def transcript(self) -> Sequence[Exchange]:
+        return tuple(self.client.transcript)
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception:  # noqa: BLE001 - a target that breaks at Close is the Close check's matter
+            self.client.disconnect()
+
+    def _query(self, question: Question) -> str:
+        terms = [f"@attr 1=7 {pqf_term(question.isbn)}"] if question.isbn else [f"@attr 1=4 {pqf_term(w)}" for w in question.words]
+        if question.library is not None:
+            terms.append(f"@attr 1={self.target.settings.library_use} {pqf_term(question.library.number)}")
+        query = terms[-1]
+        for term in reversed(terms[:-1]):
+            query = f"@and {term} {query}"
+        return query
+
+    def _read(self, query: str, *, probe: bool = False) -> tuple[list[Record], int]:
+        """The first records of ``query``, in OPAC when offered; and the result count."""
+        try:
+            search = self.client.search(query)
+            count = min(search.result_count, 1 if probe else PRESENT) if search.status else 0
+            if not count:
+                return [], search.result_count
+            if self.opac is not False:
+                present = self.client.present(1, count, record_syntax=oids.OPAC)
+                offered = not _NOT_IN_SYNTAX & set(bib1_codes(present.diagnostics))
+                if self.opac is None:
+                    self.opac = offered
+                if offered:
+                    return list(present.records or ()), search.result_count
+            present = self.client.present(1, count, record_syntax=oids.USMARC)
+            return list(present.records or ()), search.result_count
+        except ProtocolViolation as exc:
+            cannot_judge(f"a Z39.50 answer could not be read: {exc}", "z3950 suite (the check of that answer's rule)")
+
+    def ask(self, question: Question) -> Sighting:
+        mark = len(self.client.transcript)
+        asked = question.describe() + (f" in {self.member.name}'s database" if self.member is not None else "")
+        records, hits = self._read(self._query(question))
+        exchanges = tuple(self.client.transcript)[mark:]
+        numbers = []
+        for record in records:
+            bibliographic = _marc_of(record)
+            number = _number(bibliographic)
+            numbers.append(number)
+            copies = tuple(self._copies(record, bibliographic))
+            if bibliographic is not None and question.wants(number, (c.barcode for c in copies)):
+                return Sighting(asked, bibliographic, tuple(self._libraries(record, bibliographic)), copies,
+                                record.data, hits, exchanges, tuple(n for n in numbers if n != number))
+        return Sighting(asked, hits=hits, exchanges=exchanges, others=tuple(numbers))
+
+    def _libraries(self, record: Record, bibliographic: pymarc.Record | None) -> Iterable[str]:
+        if record.opac is not None:
+            for holding in record.opac.holdings:
+                yield holding.nuc_code or holding.local_location
+        elif bibliographic is not None:
+            yield from (v for f in bibliographic.get_fields("852") for v in f.get_subfields("a"))
+
+    def _copies(self, record: Record, bibliographic: pymarc.Record | None) -> Iterable[Copy]:
+        if record.opac is not None:
+            for holding in record.opac.holdings:
+                for circulation in holding.circulation:
+                    yield Copy(circulation.item_id, holding.nuc_code or holding.local_location,
+                               AVAILABLE if circulation.available_now else ON_LOAN)
+        elif bibliographic is not None:
+            for f in bibliographic.get_fields("852"):
+                owner = next(iter(f.get_subfields("a")), "")
+                yield from (Copy(barcode, owner, UNDECLARED) for barcode in f.get_subfields("p"))
+
+
+def _marc_of(record: Record) -> pymarc.Record | None:
+    if record.diagnostic is not None:
+        return None
+    bibliographic = record.opac.bibliographic if record.opac is not None else None
+    data = bibliographic.data if bibliographic is not None else record.data
+    return marc(data) if data else None
+
+
+def _number(record: pymarc.Record | None) -> str:
+    fields = record.get_fields("001") if record is not None else []
+    return (fields[0].data or "").strip() if fields else ""
