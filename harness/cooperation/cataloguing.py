@@ -22,6 +22,7 @@ from harness.marc.settings import MarcSettings
 
 IMPORT_OWNER = "marc suite (test_import_export_round_trip_unchanged)"
 MATCH_OWNER = "marc suite (test_prepublication_record_upgraded_in_place)"
+HOLDINGS_OWNER = "marc suite (test_every_holding_names_its_owning_library)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,10 @@ class Importer:
         if stored is None:
             return f"has no record {number}"
         tag, code = self.settings.holdings_tag, self.settings.holdings_library_subfield
-        if library not in {v for f in stored.get_fields(tag) for v in f.get_subfields(code)}:
+        fields = stored.get_fields(tag)
+        if fields and not any(f.get_subfields(code) for f in fields):
+            cannot_judge(f"{library}'s own export gives {number} holdings ({tag}) that name no library (${code})", HOLDINGS_OWNER)
+        if library not in {v for f in fields for v in f.get_subfields(code)}:
             return f"gives {number} without a holding ({tag} ${code}) of {library}"
         return ""
 

@@ -22,6 +22,7 @@ from harness.sip2.messages import MESSAGES
 from harness.sip2.target import Sip2Target
 
 LAYOUT_OWNER = "sip2 suite (test_reply_layouts_conform)"
+LENDING_OWNER = "sip2 suite (test_public_patron_borrows_at_school, test_school_patron_borrows_at_public)"  # SIP-04
 CHARSET_OWNER = "sip2 suite (test_sami_patron_name_round_trips)"  # text sent in another character set than declared
 GARBLED = ("\ufffd", "?")  # what a letter the ACS could not encode, or the harness not decode, turns into
 
@@ -57,7 +58,7 @@ class Desk:
         reply = self.ask(rq.checkout(self.at(library), patron.barcode, item.barcode, patron.pin), f"the checkout of {item.barcode}")
         if reply.fixed_value("ok") != "1":
             cannot_judge(f"the SIP2 checkout of {item.barcode} to {patron.barcode} at {library} was refused "
-                         f"(AF {reply.get('AF')!r})", "sip2 suite (SIP-04)")
+                         f"(AF {reply.get('AF')!r})", LENDING_OWNER)
         return reply
 
     def checkin(self, item: TestItem, library: str) -> Message:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from harness.cooperation.circulation import Desk
 from harness.cooperation.oai_path import DEFAULT_VISIBILITY_TIMEOUT, OaiPath
 from harness.cooperation.paths import MarcExport, SearchPath, SruPath
 from harness.cooperation.story import Story
@@ -43,6 +44,7 @@ SEARCH_PATHS: tuple[tuple[str, str, Callable[[Any, Library], SearchPath]], ...] 
 class Observe:
     request: pytest.FixtureRequest
     opened: list[SearchPath] = field(default_factory=list)
+    desks: list[Desk] = field(default_factory=list)
 
     def search(self, story: Story, member: Library) -> list[SearchPath]:
         """Every search path the profile configures, as ``member`` searches it."""
@@ -77,6 +79,18 @@ class Observe:
             return None
         return MarcExport(channel, self.request.getfixturevalue("marc_settings"))
 
+    def sip2(self, story: Story) -> Desk | None:
+        """A SIP2 desk, when the profile configures SIP2; what it lends is put back at close."""
+        target, why = _fixture(self.request, "sip2_target")
+        if target is None:
+            story.not_observed("SIP2", why)
+            return None
+        desk = Desk(target, self.request.getfixturevalue("sip2"))
+        self.desks.append(desk)
+        return desk
+
     def close(self) -> None:
+        for desk in self.desks:
+            desk.restore()
         for path in self.opened:
             path.close()

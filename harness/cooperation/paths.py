@@ -106,7 +106,9 @@ class SearchPath(Protocol):
     """SRU or Z39.50: a member library's view of the shared catalogue."""
 
     name: str
-    owners: Owners
+
+    @property
+    def owners(self) -> Owners: ...
 
     @property
     def visibility_timeout(self) -> float: ...

@@ -12,7 +12,7 @@ to report, not the story's: it is not judged here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pymarc
 
@@ -38,6 +38,7 @@ Z3950_OWNERS = Owners("z3950", visibility="test_imported_record_found_over_z3950
                       holdings="test_opac_holdings_name_their_library", loans="test_sip2_loan_shows_in_opac",
                       limit="test_search_limited_to_one_library", letters="test_usmarc_letters_byte_exact",
                       findability="test_search_is_blind_to_normalisation", privacy="test_no_patron_data_in_records")
+OPAC_CHECK = "test_opac_records"
 PRESENT = 20  # records read of one result set
 _NOT_IN_SYNTAX = {238, 239}  # Bib-1: record not available in the requested syntax
 
@@ -47,13 +48,18 @@ class Z3950Path:
     target: Z3950Target
     member: Library | None = None
     name: str = "Z39.50"
-    owners: Owners = Z3950_OWNERS
     client: Client = field(init=False)
     opac: bool | None = None  # whether the target offers OPAC records, learned on the first Present
+    bare_opac: bool = False  # an OPAC record came without holdingsData: the OPAC check's fault
 
     def __post_init__(self) -> None:
         database = self.target.settings.view(self.member.code_for("z3950")) if self.member is not None else None
         self.client = self.target.connect(database=database)
+
+    @property
+    def owners(self) -> Owners:
+        """The Z39.50 suite's checks; an OPAC record without holdings is its OPAC check's to report."""
+        return replace(Z3950_OWNERS, holdings=OPAC_CHECK, loans=OPAC_CHECK) if self.bare_opac else Z3950_OWNERS
 
     @property
     def visibility_timeout(self) -> float:
@@ -118,6 +124,7 @@ class Z3950Path:
         exchanges = tuple(self.client.transcript)[mark:]
         numbers = []
         for record in records:
+            self.bare_opac = self.bare_opac or (record.opac is not None and not record.opac.holdings)
             bibliographic = _marc_of(record)
             number = _number(bibliographic)
             numbers.append(number)

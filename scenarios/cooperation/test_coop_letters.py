@@ -204,8 +204,7 @@ def _sip2(story: Story, desk: Desk, title: TestRecord, imported: Imported, store
 @pytest.mark.requirement("SPR-01", "SPR-02")
 @pytest.mark.destructive
 @pytest.mark.failed_by(defects.IMPORTED_LETTERS_NORMALISED)
-def test_every_letter_every_path(members: Members, importer: Importer, desk: Desk, observe: Observe,
-                                 warn: WarningRecorder) -> None:
+def test_every_letter_every_path(members: Members, importer: Importer, observe: Observe, warn: WarningRecorder) -> None:
     """A title in North, Lule and South Sámi and Kven, NFC and NFD, comes back byte for byte on every path and is found in both forms
 
     nb: En tittel på nord-, lule- og sørsamisk og kvensk, NFC og NFD, kommer tilbake byte for byte på alle veier og finnes i begge former
@@ -216,6 +215,7 @@ def test_every_letter_every_path(members: Members, importer: Importer, desk: Des
     paths = observe.search(story, members.school)
     export = observe.marc_export(story)
     oai = observe.oai(story, paths)
+    desk = observe.sip2(story)
     title = letters_record(public.number)
     moment = oai.clock() if oai is not None else None
     imported = importer.add(title, public.number)
@@ -228,5 +228,6 @@ def test_every_letter_every_path(members: Members, importer: Importer, desk: Des
         _search(story, path, title, imported, catalogue)
     if oai is not None:
         _oai(story, oai, moment, title, imported, catalogue)
-    _sip2(story, desk, title, imported, stored)
+    if desk is not None:
+        _sip2(story, desk, title, imported, stored)
     story.conclude(warn, f"{imported.number}'s Sámi and Kven letters exact on every path, found in NFC and NFD")

@@ -1,0 +1,131 @@
+"""The cooperation suite against the embedded sandbox: faults only a crossing shows, reported once.
+
+``tests/integration/test_defects.py`` already runs each cooperation defect with ``--suite
+cooperation`` (its ``protocol``) and asserts it FAILs exactly the story that names it. Here:
+
+- each cooperation defect leaves every protocol suite passing: it breaks only the crossing;
+- each protocol fault a story meets on its way is reported by the protocol suite's check that
+  owns it, and by no story: the story reads past it and names that check;
+- a story looks through the paths the profile configures and says which it could not: a
+  profile without Z39.50 and OAI-PMH still runs every story over the others; without the MARC
+  channel or SIP2 the stories that need them are NOT_TESTED.
+
+Each run is a real ``harness run`` in-process, read back from its results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.cli import collect_checks, main
+from harness.cooperation.defects import CATALOGUE
+from harness.paths import SANDBOX_PROFILE
+from harness.pytest_plugin import check_name, failed_by
+from harness.registry import UNITS
+
+PROTOCOL_SUITES = [u.name for u in UNITS]
+STORIES = {check_name(item) for item in collect_checks(["cooperation"])}
+# Protocol faults the stories meet on their way (each found by running every protocol defect
+# against the cooperation suite): the owner reports it, the story reads past it and names it.
+MET_ON_THE_WAY = (
+    "marc-import-nfc", "marc-export-nfd", "marc-marcxml-nfd", "marc-export-latin1", "marc-ignore-035-match",
+    "marc-upgrade-drops-holdings", "marc-holdings-without-library", "marc-export-borrower", "marc-library-export-borrower",
+    "sip2-latin1-names", "sip2-foreign-patron-refused", "sip2-no-routing", "sip2-bx-overclaims",
+    "sru-member-view-own-holdings", "sru-stale-index", "sru-library-limit-ignored", "sru-holdings-without-library",
+    "sru-availability-not-live", "sru-borrower-in-holdings", "sru-records-lose-sami-letters", "sru-nfd-unfindable",
+    "z3950-member-view-own-holdings", "z3950-stale-index", "z3950-library-limit-ignored",
+    "z3950-opac-holdings-without-library", "z3950-opac-without-holdings", "z3950-availability-not-live", "z3950-borrower-in-opac",
+    "z3950-records-lose-sami-letters", "z3950-nfd-unfindable",
+    "oai-holdings-without-library", "oai-first-holding-only", "oai-borrower-in-holdings", "oai-nfd-payloads",
+    "oai-change-not-stamped",
+)
+OWNED = re.compile(r"reported by (\w+) suite \(([^)]*)\)")
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
+    report_dir = tmp_path / "report"
+    code = main(["run", "--report-dir", str(report_dir), *args])
+    results = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    return code, results["checks"]
+
+
+def _name(check: dict[str, Any]) -> str:
+    return str(check["id"].rsplit("::", 1)[1].split("[", 1)[0])
+
+
+def _text(check: dict[str, Any]) -> str:
+    return " ".join([check["message"], *(d for e in check["evidence"] for d in e["details"])])
+
+
+@pytest.mark.parametrize("suite", PROTOCOL_SUITES)
+@pytest.mark.parametrize("defect", CATALOGUE, ids=lambda d: d.name)
+def test_cooperation_defect_leaves_protocol_suite_passing(tmp_path: Path, defect: Any, suite: str) -> None:
+    code, checks = _run(tmp_path, "--suite", suite, "--sandbox-defect", defect.name)
+    failing = {_name(c): c["message"][:200] for c in checks if c["outcome"] in ("FAIL", "ERROR")}
+    assert checks and not failing, f"{defect.name} is noticed by the {suite} suite: {failing}"
+    assert code == 0
+
+
+def _owners_of(defect: str) -> set[str]:
+    """The protocol checks that must FAIL under ``defect`` (its failed_by)."""
+    return {check_name(item) for item in collect_checks() if defect in {d.name for d in failed_by(item)}}
+
+
+@pytest.mark.parametrize("defect", MET_ON_THE_WAY)
+def test_protocol_fault_is_reported_by_its_owner_not_by_a_story(tmp_path: Path, defect: str) -> None:
+    code, checks = _run(tmp_path, "--suite", "cooperation", "--sandbox-defect", defect)
+    failing = {_name(c): c["message"][:300] for c in checks if c["outcome"] in ("FAIL", "ERROR")}
+    assert not failing, f"{defect}: a story reports a fault its protocol suite owns: {failing}"
+    named = {owner for c in checks for _, owner in OWNED.findall(_text(c))}
+    owners = _owners_of(defect)
+    assert owners & {n for text in named for n in re.split(r"[ ,()]+", text)}, (
+        f"{defect}: no story says it read past it and names {sorted(owners)}; they name {sorted(named)}")
+    assert code == 0
+
+
+def _profile_without(tmp_path: Path, *sections: str) -> Path:
+    """The sandbox's profile without some sections (and without [load], whose files are relative)."""
+    dropped = {*sections, "load"}
+    kept, skipping = [], False
+    for line in SANDBOX_PROFILE.read_text(encoding="utf-8").splitlines():
+        header = re.match(r"^\[([a-z0-9]+)\]\s*$", line)
+        if header or line.startswith("[["):
+            skipping = header is not None and header.group(1) in dropped
+        if not skipping:
+            kept.append(line)
+    path = tmp_path / "profile.toml"
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return path
+
+
+def test_stories_look_through_the_paths_the_profile_configures(tmp_path: Path) -> None:
+    profile = _profile_without(tmp_path, "z3950", "oai")
+    code, checks = _run(tmp_path, "--target", str(profile), "--suite", "cooperation")
+    assert {_name(c) for c in checks} == STORIES and {c["outcome"] for c in checks} == {"PASS"}, checks
+    assert code == 0
+    shared = next(c for c in checks if _name(c) == "test_shared_catalogue")
+    assert "time to visibility over SRU" in shared["message"] and "Z39.50" not in shared["message"]
+    text = _text(shared)
+    assert "not observed, Z39.50: the profile configures no [z3950] section" in text
+    assert "not observed, OAI-PMH: the profile configures no [oai] section" in text
+
+
+@pytest.mark.parametrize(("section", "needing"), [
+    ("marc", {"test_shared_catalogue", "test_own_shelves_first", "test_every_letter_every_path"}),
+    ("sip2", {"test_loan_visible_everywhere", "test_bookbus_and_deposit_items_travel_home", "test_nothing_personal_leaks"}),
+])
+def test_stories_without_their_channel_are_not_tested(tmp_path: Path, section: str, needing: set[str]) -> None:
+    """The stories that need the channel say so; the others run (without [marc] the sandbox has
+    no catalogue at all, so they cannot judge either, and name why)."""
+    code, checks = _run(tmp_path, "--target", str(_profile_without(tmp_path, section)), "--suite", "cooperation")
+    outcomes = {_name(c): (c["outcome"], c["message"]) for c in checks}
+    assert all(outcomes[name][0] == "NOT_TESTED" and f"[{section}]" in outcomes[name][1] for name in needing), outcomes
+    assert {outcome for outcome, _ in outcomes.values()} <= {"PASS", "NOT_TESTED"}, outcomes
+    if section == "sip2":  # the catalogue is there: the stories that need no SIP2 run on every other path
+        assert {outcome for name, (outcome, _) in outcomes.items() if name not in needing} == {"PASS"}, outcomes
+    assert code == 0
