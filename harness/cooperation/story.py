@@ -115,6 +115,13 @@ class Story:
                 cannot_judge(reasons, ", ".join(dict.fromkeys(owner for _, owner in self.owned)))
             not_tested("no path could be observed: " + ("; ".join(self.unobserved) or "none is configured"))
         message = "; ".join([*self.timings, summary])
-        if self.owned or self.unobserved:
-            message += f" ({len(self.saw)} path(s) judged, {len(self.owned) + len(self.unobserved)} not)"
+        judged = _paths(self.saw)
+        others = _paths([what for what, _ in self.owned] + self.unobserved) - judged
+        if others:
+            message += f" (judged over {', '.join(sorted(judged))}; not over {', '.join(sorted(others))})"
         warn.note(message, clause=self.clause, exchanges=self.exchanges(), details=self.details())
+
+
+def _paths(lines: Iterable[str]) -> set[str]:
+    """The paths lines are about ("SRU: ..." -> SRU)."""
+    return {line.split(":", 1)[0] for line in lines}

@@ -199,7 +199,7 @@ def test_a_passing_story_notes_its_times_in_the_charts_form() -> None:
     story.conclude(warn, "found")
     [(message, _)] = warn.notes
     assert message.startswith("time to visibility over Z39.50: 1.500 s; time to visibility over OAI-PMH: 0.250 s; found")
-    assert "(1 path(s) judged, 1 not)" in message
+    assert "(judged over Z39.50; not over SRU)" in message
     assert list(timings_in(message)) == [("Z39.50", 1.5), ("OAI-PMH", 0.25)]
 
 
