@@ -30,19 +30,19 @@ from harness.registry import UNITS
 
 PROTOCOL_SUITES = [u.name for u in UNITS]
 STORIES = {check_name(item) for item in collect_checks(["cooperation"])}
-# Protocol faults the stories meet on their way (each found by running every protocol defect
-# against the cooperation suite): the owner reports it, the story reads past it and names it.
+# Protocol faults the stories meet on their way, one for each way a story reads past a fault
+# (a receipt or the catalogue's own export, a fixture record as control, the protocol suite's
+# own test copy, the state before the story, GetRecord beside the incremental harvest, the
+# SIP2 replies). Every protocol defect was run against the cooperation suite when the stories
+# were written: none made a story FAIL; these keep that so.
 MET_ON_THE_WAY = (
-    "marc-import-nfc", "marc-export-nfd", "marc-marcxml-nfd", "marc-export-latin1", "marc-ignore-035-match",
-    "marc-upgrade-drops-holdings", "marc-holdings-without-library", "marc-export-borrower", "marc-library-export-borrower",
+    "marc-ignore-035-match", "marc-upgrade-drops-holdings", "marc-holdings-without-library", "marc-import-nfc",
+    "marc-library-export-borrower",
     "sip2-latin1-names", "sip2-foreign-patron-refused", "sip2-no-routing", "sip2-bx-overclaims",
-    "sru-member-view-own-holdings", "sru-stale-index", "sru-library-limit-ignored", "sru-holdings-without-library",
-    "sru-availability-not-live", "sru-borrower-in-holdings", "sru-records-lose-sami-letters", "sru-nfd-unfindable",
-    "z3950-member-view-own-holdings", "z3950-stale-index", "z3950-library-limit-ignored",
-    "z3950-opac-holdings-without-library", "z3950-opac-without-holdings", "z3950-availability-not-live", "z3950-borrower-in-opac",
-    "z3950-records-lose-sami-letters", "z3950-nfd-unfindable",
-    "oai-holdings-without-library", "oai-first-holding-only", "oai-borrower-in-holdings", "oai-nfd-payloads",
-    "oai-change-not-stamped",
+    "sru-member-view-own-holdings", "sru-holdings-without-library", "sru-availability-not-live", "sru-borrower-in-holdings",
+    "sru-records-lose-sami-letters",
+    "z3950-library-limit-ignored", "z3950-opac-without-holdings", "z3950-nfd-unfindable",
+    "oai-first-holding-only", "oai-change-not-stamped", "oai-nfd-payloads", "oai-borrower-in-holdings",
 )
 OWNED = re.compile(r"reported by (\w+) suite \(([^)]*)\)")
 
