@@ -202,10 +202,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 # --- harness sandbox ----------------------------------------------------------------------
 
 
-def _ports(values: Sequence[str]) -> dict[str, int]:
+def _endpoint_names() -> list[str]:
     from harness.registry import UNITS
 
-    known = ["http", *(e for u in UNITS for e in u.endpoints if e != "http")]
+    return ["http", *(e for u in UNITS for e in u.endpoints if e != "http")]
+
+
+def _ports(values: Sequence[str]) -> dict[str, int]:
+    known = _endpoint_names()
     ports: dict[str, int] = {}
     for value in values:
         name, _, number = value.partition("=")
@@ -367,7 +371,7 @@ def _add_tools(sub: Any) -> None:
     box = sub.add_parser("sandbox", help="serve the embedded sandbox in the foreground")
     box.add_argument("--defect", action="append", default=[], metavar="NAME", help="switch on a sandbox defect (repeatable)")
     box.add_argument("--port", action="append", default=[], metavar="NAME=PORT",
-                     help="a fixed port for an endpoint (http, sip2, sip2-tls); default: free ports")
+                     help=f"a fixed port for an endpoint ({', '.join(_endpoint_names())}); default: free ports")
     box.add_argument("--list-defects", action="store_true", help="print each defect and the checks it must make FAIL")
     box.add_argument("--duration", type=float, default=0.0, help=argparse.SUPPRESS)
     box.set_defaults(func=cmd_sandbox)

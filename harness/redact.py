@@ -29,7 +29,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?im)(^[ \t>]*(?:set-)?cookie[ \t]*:[ \t]*)[^\r\n]+"),
     re.compile(r"(?i)([\"']?(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|digest)?\s*)[A-Za-z0-9+/=._~-]{4,}"),
     re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(?=@)"),
-    re.compile(r"(?i)((?:password|passwd|pwd|pin|secret|token)=)[^&\s\"'<]*"),
+    # Not after a letter: resumptionToken= is OAI-PMH flow control, not a secret; access_token= is.
+    re.compile(r"(?i)((?<![a-z])(?:password|passwd|pwd|pin|secret|token)=)[^&\s\"'<]*"),
 )
 
 

@@ -195,7 +195,7 @@ def marc_profile(tmp_path: Path, port: int, *, timeout: float = 2, extra: str = 
     return path
 
 
-def sip2_profile(tmp_path: Path, port: int, *, timeout: float = 1, extra: str = "") -> Path:
+def sip2_profile(tmp_path: Path, port: int, *, timeout: float = 0.3, extra: str = "") -> Path:
     path = tmp_path / "sip2-fault.toml"
     path.write_text(
         f'[target]\nname = "Misbehaving ACS"\ntimeout = {timeout}\n{extra}\n'

@@ -219,7 +219,7 @@ def _thirds(run: LoadRun) -> tuple[float, float, float]:
     return begin, begin + length / 3, begin + 2 * length / 3
 
 
-def judge_degradation(run: LoadRun) -> Judgement:
+def judge_degradation(run: LoadRun, latency_check: str = "", error_check: str = "") -> Judgement:
     """LAST-03: per transaction type, the last third's median against the first third's."""
     s, timeline = run.settings, run.timeline
     clause = _clause("LAST-03", run, "degradation_factor, degradation_min_ms, soak_minimum")
@@ -248,8 +248,11 @@ def judge_degradation(run: LoadRun) -> Judgement:
     if worse:
         return Judgement(False, f"reply times degraded over {timeline.duration:.0f} s: {'; '.join(worse)}", clause, expected, tuple(details))
     if not compared:
+        # Too few good replies to compare: the replies were errors, or too slow to come; the
+        # checks that judge those report it.
+        owner = error_check if timeline.errors() else latency_check
         return Judgement(None, f"fewer than {MIN_SAMPLES} good replies of any type in the first or last third of the "
-                               "steady run: nothing to compare", clause, expected, tuple(details))
+                               "steady run: nothing to compare", clause, expected, tuple(details), owner=owner)
     return Judgement(True, f"no degradation over {timeline.duration:.0f} s: {'; '.join(compared)}", clause, expected, tuple(details))
 
 

@@ -46,4 +46,5 @@ def test_no_degradation_over_the_run(load_run: LoadRun, warn: WarningRecorder) -
     """Over the run, reply times do not degrade: the last third's median stays within the profile's factor of the first's
     nb: Over kjøringen blir svartidene ikke dårligere: medianen i siste tredjedel holder seg innenfor profilens faktor av første
     """
-    report(judge_degradation(load_run), warn)
+    report(judge_degradation(load_run, latency_check="test_reply_times_within_thresholds",
+                             error_check="test_error_rate_within_threshold"), warn)

@@ -201,3 +201,33 @@ def test_vendor_without_import_api_uses_files(tmp_path: Path) -> None:
     (check,) = json.loads((tmp_path / "r2" / "results.json").read_text(encoding="utf-8"))["checks"]
     assert check["outcome"] == "FAIL" and "2 oversize record(s) left out of the ISO 2709 export" in check["message"]
     assert "no export log (the profile names no [marc] export_log)" in check["evidence"][0]["exchanges"][-1]["received"]
+
+
+def test_version_and_list_run_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.startswith("harness ")
+    assert main(["list", "--suite", "sip2", "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "sip2::test_replies_end_with_cr  [SIP-01]" in out
+    assert "Svar avsluttes med vognretur" in out and "failed by: sip2-crlf-terminator" in out
+
+
+def test_ids_do_not_depend_on_where_the_profile_lives(tmp_path: Path) -> None:
+    """A profile in another directory (or the repository's targets/) gives the same check ids."""
+    from harness.paths import SANDBOX_PROFILE
+
+    copy = tmp_path / "elsewhere" / "sandbox.toml"
+    copy.parent.mkdir()
+    copy.write_text(SANDBOX_PROFILE.read_text(encoding="utf-8").replace(
+        'items_file = "sandbox-load-items.txt"', f'items_file = "{SANDBOX_PROFILE.parent / "sandbox-load-items.txt"}"'), encoding="utf-8")
+    ids = []
+    for target, folder in ((SANDBOX_PROFILE, "a"), (copy, "b")):
+        assert main(["run", "--target", str(target), "--suite", "sip2", "-k", "end_with_cr", "--report-dir", str(tmp_path / folder)]) == 0
+        ids.append([c["id"] for c in json.loads((tmp_path / folder / "results.json").read_text(encoding="utf-8"))["checks"]])
+    assert ids[0] == ids[1] == ["sip2/test_protocol.py::test_replies_end_with_cr"]
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    done = subprocess.run(f"{sys.executable} -m harness.cli list | head -1", shell=True, capture_output=True, text=True, timeout=120)
+    assert done.stdout.count("\n") == 1 and done.stderr == ""

@@ -42,6 +42,8 @@ def _profile(base: Path, name: str) -> Path:
     path = base / f"{name.split()[-1].lower()}.toml"
     text = SANDBOX_PROFILE.read_text(encoding="utf-8").replace('name = "Embedded sandbox"', f'name = "{name}"', 1)
     assert f'name = "{name}"' in text
+    # Paths in a profile are relative to it: the copy names the sandbox's own files absolutely.
+    text = text.replace('items_file = "sandbox-load-items.txt"', f'items_file = "{SANDBOX_PROFILE.parent / "sandbox-load-items.txt"}"')
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -111,7 +111,7 @@ def fake_acs(request: pytest.FixtureRequest) -> Iterator[int]:
 PROFILE = """
 [target]
 name = "Misbehaving ACS"
-timeout = 1
+timeout = 0.3
 [sip2]
 host = "127.0.0.1"
 port = {port}

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 CLEAN = DefectSet()
 PAGE_SIZE = 100  # the fixture catalogue (240 records) is three pages: every list is resumed
-TOKEN_LIFETIME = timedelta(seconds=5)
+TOKEN_LIFETIME = timedelta(seconds=3)  # short, so the expiry check waits little; a harvest on loopback takes well under that
 _BLOCKED_PAGE = (b"<!DOCTYPE html><html><head><title>403 Forbidden</title></head><body><h1>Access denied</h1>"
                  b"<p>Automated requests are not allowed.</p></body></html>")
 
