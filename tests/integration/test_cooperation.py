@@ -109,7 +109,9 @@ def test_stories_look_through_the_paths_the_profile_configures(tmp_path: Path) -
     assert {_name(c) for c in checks} == STORIES and {c["outcome"] for c in checks} == {"PASS"}, checks
     assert code == 0
     shared = next(c for c in checks if _name(c) == "test_shared_catalogue")
-    assert "time to visibility over SRU" in shared["message"] and "Z39.50" not in shared["message"]
+    message = shared["message"]
+    assert "time to visibility over SRU" in message and "time to visibility over Z39.50" not in message
+    assert "(judged over SRU; not over OAI-PMH, Z39.50)" in message, message
     text = _text(shared)
     assert "not observed, Z39.50: the profile configures no [z3950] section" in text
     assert "not observed, OAI-PMH: the profile configures no [oai] section" in text
