@@ -29,6 +29,9 @@ from harness.pytest_plugin import check_name, failed_by
 from harness.registry import UNITS
 
 PROTOCOL_SUITES = [u.name for u in UNITS]
+# The sandbox services that read the catalogue through the cooperation view (SRU's and Z39.50's
+# search, via harness.cooperation.sandbox): each cooperation defect is run against each of them alone.
+VIEW_READERS = ("sru", "z3950")
 STORIES = {check_name(item) for item in collect_checks(["cooperation"])}
 # Protocol faults the stories meet on their way, one for each way a story reads past a fault
 # (a receipt or the catalogue's own export, a fixture record as control, the protocol suite's
@@ -62,12 +65,31 @@ def _text(check: dict[str, Any]) -> str:
     return " ".join([check["message"], *(d for e in check["evidence"] for d in e["details"])])
 
 
-@pytest.mark.parametrize("suite", PROTOCOL_SUITES)
+@pytest.mark.parametrize("suite", VIEW_READERS)
 @pytest.mark.parametrize("defect", CATALOGUE, ids=lambda d: d.name)
 def test_cooperation_defect_leaves_protocol_suite_passing(tmp_path: Path, defect: Any, suite: str) -> None:
     code, checks = _run(tmp_path, "--suite", suite, "--sandbox-defect", defect.name)
     failing = {_name(c): c["message"][:200] for c in checks if c["outcome"] in ("FAIL", "ERROR")}
     assert checks and not failing, f"{defect.name} is noticed by the {suite} suite: {failing}"
+    assert code == 0
+
+
+def test_the_view_readers_are_the_units_that_ask_for_the_cooperation_index() -> None:
+    """VIEW_READERS stays true: a unit whose sandbox starts reading the view gets the per-defect runs."""
+    package = Path(__import__("harness").__file__).parent
+    readers = {unit for unit in PROTOCOL_SUITES
+               if any("cooperation_index(" in f.read_text(encoding="utf-8") for f in (package / unit).rglob("*.py"))}
+    assert readers == set(VIEW_READERS)
+
+
+@pytest.mark.parametrize("suite", [s for s in PROTOCOL_SUITES if s not in VIEW_READERS])
+def test_suites_that_do_not_read_the_view_pass_under_every_cooperation_defect(tmp_path: Path, suite: str) -> None:
+    """These suites' sandbox services never consult the cooperation view, so one run with all the
+    cooperation defects at once shows they stay untouched (one run each instead of one per defect)."""
+    every = [arg for d in CATALOGUE for arg in ("--sandbox-defect", d.name)]
+    code, checks = _run(tmp_path, "--suite", suite, *every)
+    failing = {_name(c): c["message"][:200] for c in checks if c["outcome"] in ("FAIL", "ERROR")}
+    assert checks and not failing, f"the cooperation defects are noticed by the {suite} suite: {failing}"
     assert code == 0
 
 
