@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from lc_data import lc_records_path
 
 RATIOS: dict[str, float] = {}

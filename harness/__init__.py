@@ -4,8 +4,8 @@ The public pieces a scenario or a report script uses are re-exported here; every
 is reached through its module (see ARCHITECTURE.md for the map).
 """
 
-from harness.findings import Finding, not_tested, skip_undeclared
 from harness.evidence import Evidence
+from harness.findings import Finding, not_tested, skip_undeclared
 from harness.results import CheckResult, Outcome, RunResult, Verdict
 
 __version__ = "0.1.0"

@@ -54,6 +54,9 @@ class DefectSet:
         return tuple(d.name for d in self)
 
 
+NO_DEFECTS = DefectSet()  # a sandbox that behaves as the specifications say
+
+
 def catalogue_by_name(catalogue: Iterable[Defect]) -> dict[str, Defect]:
     by_name: dict[str, Defect] = {}
     for defect in catalogue:

@@ -132,7 +132,7 @@ def apply_mapping(register: Register, mapping_path: Path) -> Register:
         unknown = set(fields) - _MAPPING_KEYS
         if unknown:
             raise ConfigError(
-                str(mapping_path), f"[{req_id}] {sorted(unknown)[0]}", "unknown key",
+                str(mapping_path), f"[{req_id}] {min(unknown)}", "unknown key",
                 f"use only {', '.join(sorted(_MAPPING_KEYS))}",
             )
         weight = fields.get("weight")

@@ -40,12 +40,12 @@ def decode_record(data: bytes) -> Decoded:
         return Decoded(pymarc.Record(data=data, to_unicode=True, force_utf8=True, utf8_handling="strict"))
     except UnicodeDecodeError:
         pass
-    except Exception:  # pymarc's structural complaints; try the terminators below
+    except Exception:  # noqa: BLE001 -- pymarc raises many kinds for target bytes; try the terminators below
         return _by_terminators(data)
     try:
         return Decoded(pymarc.Record(data=data, to_unicode=True, force_utf8=True, utf8_handling="replace"),
                        "bytes that are not UTF-8 replaced by U+FFFD")
-    except Exception:
+    except Exception:  # noqa: BLE001 -- as above: a target's bytes, whatever pymarc makes of them
         return _by_terminators(data)
 
 

@@ -231,6 +231,7 @@ _AREAS: dict[str, dict[str, str]] = {
         "Z": "Z39.50",
         "OAI": "OAI-PMH-høsting",
         "SEC": "Personvern og sikkerhet",
+        "LAST": "Last og utholdenhet",
     },
     "en": {
         "KAT": "Catalogue and holdings",
@@ -241,6 +242,7 @@ _AREAS: dict[str, dict[str, str]] = {
         "Z": "Z39.50",
         "OAI": "OAI-PMH harvesting",
         "SEC": "Privacy and security",
+        "LAST": "Load and soak",
     },
 }
 

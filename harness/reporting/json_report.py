@@ -75,9 +75,9 @@ def run_from_dict(data: Any) -> RunResult:
     The ``summary`` block is derived from the checks, so it is not read.
     """
     if not isinstance(data, dict):
-        raise ValueError(f"the top level is a JSON {type(data).__name__}, expected an object")
+        raise ValueError(f"the top level is a JSON {type(data).__name__}, expected an object")  # noqa: TRY004 -- a malformed file, which the callers report as ValueError
     if not isinstance(data.get("run"), dict):
-        raise ValueError("the 'run' object (the run's manifest) is missing")
+        raise ValueError("the 'run' object (the run's manifest) is missing")  # noqa: TRY004 -- a malformed file, which the callers report as ValueError
     if "checks" not in data:
         raise ValueError("the 'checks' list is missing")
     manifest = RunManifest.from_dict(data["run"])
@@ -119,7 +119,7 @@ def journal_from_lines(text: str) -> RunResult:
                 break  # the last line was cut mid-write: everything before it stands
             raise ValueError(f"line {number} is not JSON") from None
         if not isinstance(entry, dict):
-            raise ValueError(f"line {number} is not a JSON object")
+            raise ValueError(f"line {number} is not a JSON object")  # noqa: TRY004 -- a malformed file, which the callers report as ValueError
         if "manifest" in entry:
             manifest = RunManifest.from_dict(entry["manifest"])
         elif "finished" in entry:

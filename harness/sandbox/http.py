@@ -123,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
     # client's delayed ACK (40 ms on Linux), which held keep-alive clients to ~22 requests/s.
     disable_nagle_algorithm = True
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the harness's transcripts are the log; stderr noise would hide test output
 
     def _serve(self) -> None:
@@ -151,4 +151,4 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = _serve  # noqa: N815 - http.server's names
+    do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = _serve

@@ -16,7 +16,7 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
-from harness.defects import DefectSet
+from harness.defects import NO_DEFECTS, DefectSet
 from harness.profile import Profile
 from harness.registry import UNITS
 from harness.sandbox.http import Router, SandboxHTTPServer, json_response
@@ -28,7 +28,7 @@ class Sandbox:
     def __init__(
         self,
         profile: Profile,
-        defects: DefectSet = DefectSet(),
+        defects: DefectSet = NO_DEFECTS,
         *,
         units: tuple[ProtocolUnit[Any], ...] = UNITS,
         ports: Mapping[str, int] | None = None,

@@ -20,7 +20,7 @@ SPEC = "3M Standard Interchange Protocol Version 2.00"
 TERMINATOR_CHECK = "test_replies_end_with_cr"  # owns replies that never end (no terminator)
 
 
-def last_exchanges(client: Client, last: int = 6, hex: bool = False) -> list[Exchange]:  # noqa: A002
+def last_exchanges(client: Client, last: int = 6, hex: bool = False) -> list[Exchange]:
     """The last exchanges of a connection in the evidence model, secrets masked."""
     recent = list(islice(reversed(client.transcript), last))[::-1]
     return [e.to_evidence(f"{client.host}:{client.port}", hex=hex) for e in recent]

@@ -13,6 +13,7 @@ a silent fall-back to plaintext (the PyPI ``sip2`` client does that, research §
 
 from __future__ import annotations
 
+import itertools
 import re
 import socket
 import ssl
@@ -20,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from types import TracebackType
+from typing import Self
 
 from harness.budget import UNLIMITED, BudgetExceeded, CheckBudget
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
@@ -120,7 +122,7 @@ class Client:
         if expect is None:
             expect = max(1, len(_TERMINATORS.findall(data)))
         edges = [0, *sorted(c for c in cuts if 0 < c < len(data)), len(data)]
-        pieces = [data[a:b] for a, b in zip(edges, edges[1:])]
+        pieces = [data[a:b] for a, b in itertools.pairwise(edges)]
         return self._exchange(data, expect=expect, allow_silence=allow_silence, sequence=None, pieces=pieces, pause=pause)
 
     @property
@@ -140,7 +142,7 @@ class Client:
             finally:
                 self._sock = None
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

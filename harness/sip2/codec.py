@@ -18,11 +18,12 @@ import functools
 import re
 from operator import itemgetter
 
+from harness.rules import Severity
 from harness.sip2 import fields as F
 from harness.sip2.dates import format_date, parse_date
 from harness.sip2.errordetect import checksum, trailer, verify_checksum
 from harness.sip2.framing import DEFAULT_MAX_FRAME, Frame, Framer
-from harness.sip2.messages import MESSAGES, RESEND_CODES, MessageSpec
+from harness.sip2.messages import MESSAGES, MessageSpec
 from harness.sip2.model import (
     Decoded,
     LocalEncodingError,
@@ -32,7 +33,6 @@ from harness.sip2.model import (
     new_decoded,
 )
 from harness.sip2.reading import read_message
-from harness.rules import Severity
 from harness.sip2.rules import CodecFinding
 
 __all__ = [

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.errors import HarnessError, UsageError
-from harness.sip2.messages import MESSAGES, MessageSpec
 from harness.rules import Severity
+from harness.sip2.messages import MESSAGES, MessageSpec
 from harness.sip2.rules import CodecFinding
 
 

@@ -30,8 +30,8 @@ WRONG_PIN = "0000"  # the PIN the wrong-PIN probes send; shown as it is, never m
 # kept); AD holding exactly the harness's wrong PIN is left alone. The run's redactor uses
 # these too, on every rendered text.
 SECRET_FIELD_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"(?:(?<=\|)|(?<=<CR>)|^)(CO)[^|\r\n<]*", re.M),
-    re.compile(r"(?:(?<=\|)|(?<=<CR>)|^)(AD)(?!" + WRONG_PIN + r"(?:\||$))[^|\r\n<]*", re.M),
+    re.compile(r"(?:(?<=\|)|(?<=<CR>)|^)(CO)[^|\r\n<]*", re.MULTILINE),
+    re.compile(r"(?:(?<=\|)|(?<=<CR>)|^)(AD)(?!" + WRONG_PIN + r"(?:\||$))[^|\r\n<]*", re.MULTILINE),
 )
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 _CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
@@ -109,7 +109,7 @@ class Exchange:
     def received_hex(self) -> str:
         return self.received.hex(" ")
 
-    def to_evidence(self, endpoint: str, *, hex: bool = False) -> evidence.Exchange:  # noqa: A002
+    def to_evidence(self, endpoint: str, *, hex: bool = False) -> evidence.Exchange:
         """This exchange in the harness's evidence model (hex dumps added when asked)."""
         sent, received = self.sent_text, self.received_text
         if hex:
@@ -117,7 +117,7 @@ class Exchange:
             received += f"\nhex {self.received_hex}" if self.received else ""
         return evidence.Exchange("sip2", endpoint, sent, received, self.at, self.elapsed, self.note)
 
-    def render(self, *, hex: bool = False) -> str:  # noqa: A002 (the word the evidence uses)
+    def render(self, *, hex: bool = False) -> str:
         lines = [f">>> {self.sent_text}", f"<<< {self.received_text}"]
         if hex:
             lines += [f">>> hex {self.sent_hex}", f"<<< hex {self.received_hex}"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +19,7 @@ import pymarc
 import pytest
 
 from harness.findings import WarningRecorder, cannot_judge, not_tested, skip_undeclared
-from harness.marc.channel import ImportReceipt, MarcChannel
-from harness.marc.settings import MarcSettings
+from harness.marc.fixtures import MarcImport
 from harness.marc.writer import encode_iso2709
 from harness.sru import checks as c
 from harness.sru import defects
@@ -125,25 +124,12 @@ def _new_record(library: str) -> tuple[pymarc.Record, str, str, str]:
     return record, isbn, title, author
 
 
-@pytest.fixture()
-def marc_import(request: pytest.FixtureRequest) -> Iterator[tuple[MarcChannel, MarcSettings, list[ImportReceipt]]]:
-    """The MARC unit's channel, when the profile configures [marc] with an import API; what was
-    imported is deleted afterwards."""
-    settings: MarcSettings = request.getfixturevalue("marc_settings")
-    channel: MarcChannel = request.getfixturevalue("marc_channel")
-    if not channel.can_import:
-        not_tested("the profile's [marc] channel has no import API; KAT-02's time to visibility needs the harness to import")
-    receipts: list[ImportReceipt] = []
-    yield channel, settings, receipts
-    for receipt in receipts:
-        channel.delete(receipt)
-
 
 @pytest.mark.requirement("KAT-02")
 @pytest.mark.destructive
 @pytest.mark.failed_by(defects.MEMBER_VIEW_OWN_HOLDINGS, defects.STALE_INDEX)
 def test_imported_record_visible_to_every_member(sru_target: SruTarget, sru: SruClient, sru_connect: Any,
-                                                 warn: WarningRecorder, marc_import: Any) -> None:
+                                                 warn: WarningRecorder, marc_import: MarcImport) -> None:
     """A record imported over the MARC channel becomes findable over SRU by every member; the time it takes is measured
 
     nb: En post importert over MARC-kanalen blir søkbar over SRU for alle medlemmer; tiden det tar måles

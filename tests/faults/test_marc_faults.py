@@ -119,7 +119,7 @@ def test_error_pages_echoing_credentials_leak_nothing(http_fake, tmp_path: Path)
         conn.sendall(response("500 Internal Server Error", page, "text/html", "Set-Cookie: session=abcdef123456\r\n"))
 
     server = http_fake(echo)
-    done, results = _run(tmp_path, server)
+    done, _results = _run(tmp_path, server)
     done.assert_promises(bound=BOUND)  # type: ignore[attr-defined]
     assert any(r.headers.get("authorization", "").startswith("Basic ") for r in server.requests)  # it was sent...
     assert "abcdef123456" not in done.every_output()  # type: ignore[attr-defined]
@@ -180,7 +180,7 @@ def test_silence_after_the_probe_ends_at_each_deadline(http_fake, tmp_path: Path
         server.stop.wait(60)
 
     server = http_fake(silent)
-    done, results = _run(tmp_path, server)
+    done, _results = _run(tmp_path, server)
     done.assert_promises(bound=BOUND)  # type: ignore[attr-defined]
     assert done.returncode == 3  # type: ignore[attr-defined]
 

@@ -96,7 +96,7 @@ def test_a_huge_reply_without_a_terminator_is_a_fail_with_its_first_bytes(tcp_fa
 
 
 def test_silence_after_login_ends_at_each_deadline(tcp_fake, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    done, results = _run(tmp_path, tcp_fake(_after_login(lambda conn, request, stop: None)))
+    done, _results = _run(tmp_path, tcp_fake(_after_login(lambda conn, request, stop: None)))
     done.assert_promises(bound=BOUND)  # type: ignore[attr-defined]
     assert done.returncode in (1, 3)  # type: ignore[attr-defined]
 

@@ -16,7 +16,6 @@ from harness.profile import load_profile
 from harness.sandbox.system import Sandbox
 
 
-
 def _new_record(number: str, osba: str, title: str, leader17: str = " ") -> pymarc.Record:
     record = pymarc.Record(force_utf8=True)
     record.leader = pymarc.Leader("00000nam a2200000" + leader17 + "i 4500")

@@ -16,17 +16,17 @@ from typing import Any
 import pysip2
 import pytest
 
+from harness.defects import DefectSet
 from harness.paths import SANDBOX_PROFILE
 from harness.profile import load_profile
-from harness.defects import DefectSet
 from harness.sandbox.system import Sandbox
 from harness.sandbox.tcp import FramedTCPServer
+from harness.sip2 import Client, Decoded, Message, TLSFailed, encode, format_date, verify_checksum
 from harness.sip2 import defects as sip2_defects
+from harness.sip2.codec import Severity
 from harness.sip2.sandbox.acs import ACS, AcsConversation
 from harness.sip2.sandbox.service import Sip2Service
 from harness.sip2.unit import SIP2
-from harness.sip2 import Client, Decoded, Message, TLSFailed, encode, format_date, verify_checksum
-from harness.sip2.codec import Severity
 
 USERNAME, PASSWORD = "sc-tromso", "sandbox-sip"
 SAMI = ("TST0000002", "5822", "Nils Ŋuolggat Đuoddarŧ", "NO-9900011")  # barcode, PIN, name, home (school)
@@ -46,7 +46,7 @@ class Endpoints:
         self.sip2_tls = (settings.host, settings.tls_port) if settings.tls_port else None
         self.sip2_ca_file = str(settings.ca_file) if settings.ca_file else None
         service = box.service("sip2")
-        self.sip2_tls_note = service._tls_note if isinstance(service, Sip2Service) else ""  # noqa: SLF001
+        self.sip2_tls_note = service._tls_note if isinstance(service, Sip2Service) else ""
 
 
 def now() -> str:

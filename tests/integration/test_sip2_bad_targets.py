@@ -153,7 +153,7 @@ def test_suite_survives_a_misbehaving_target(fake_acs: int, tmp_path: Path, requ
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", "--target", str(profile), "--suite", "sip2", "--report-dir", str(tmp_path / "r")],
-        capture_output=True, text=True, timeout=240,
+        check=False, capture_output=True, text=True, timeout=240,
     )
     assert done.returncode in (1, 3), done.stdout[-3000:] + done.stderr[-2000:]
     assert "Traceback" not in done.stderr

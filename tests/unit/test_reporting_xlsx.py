@@ -12,13 +12,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from harness.errors import UsageError
+from harness.findings import evidence
 from harness.reporting import render_xlsx, write_reports
 from harness.reporting.csv_report import requirement_row
 from harness.reporting.xlsx_report import MAX_CELL_CHARS
-from harness.findings import evidence
 from harness.results import (
     CheckResult,
-    Evidence,
     Outcome,
     Override,
     RequirementResult,

@@ -21,9 +21,9 @@ import pytest
 
 from harness.errors import TargetError, TargetTimeout, TargetUnreachable
 from harness.redact import Redactor
-from harness.sip2.transcript import WRONG_PIN
 from harness.sip2.client import Client, ConnectionLost, TLSFailed
 from harness.sip2.codec import Message, decode, encode, verify_checksum
+from harness.sip2.transcript import WRONG_PIN
 
 DATE = "20261124    193218"
 SC_STATUS = Message.build("99", ("0", "030", "2.00"))
@@ -244,9 +244,9 @@ def test_server_closing_mid_message_returns_the_truncated_reply_for_a_check_to_j
 
 
 def test_server_closing_without_a_byte_is_connection_lost() -> None:
-    with serve(read_frame) as port, Client("127.0.0.1", port, timeout=2) as client:
-        with pytest.raises(ConnectionLost, match="closed the connection") as caught:
-            client.send(SC_STATUS)
+    with (serve(read_frame) as port, Client("127.0.0.1", port, timeout=2) as client,
+          pytest.raises(ConnectionLost, match="closed the connection") as caught):
+        client.send(SC_STATUS)
     assert isinstance(caught.value, TargetError) and caught.value.exchange is not None
 
 
@@ -321,23 +321,23 @@ def server_context(cert: Path, key: Path) -> ssl.SSLContext:
 
 
 def test_tls_refuses_a_self_signed_certificate_by_default(self_signed: tuple[Path, Path]) -> None:
-    with serve(answer_status, tls=server_context(*self_signed)) as port:
-        with pytest.raises(TLSFailed, match="certificate verify failed.*verify=False accepts it") as caught:
-            Client("127.0.0.1", port, timeout=2, tls=True)
+    with (serve(answer_status, tls=server_context(*self_signed)) as port,
+          pytest.raises(TLSFailed, match="certificate verify failed.*verify=False accepts it") as caught):
+        Client("127.0.0.1", port, timeout=2, tls=True)
     assert isinstance(caught.value, TargetUnreachable)
 
 
 def test_tls_with_explicit_opt_out_works(self_signed: tuple[Path, Path]) -> None:
-    with serve(answer_status, tls=server_context(*self_signed)) as port:
-        with Client("127.0.0.1", port, timeout=2, tls=True, verify=False) as client:
-            assert client.send(SC_STATUS).findings == ()
+    with (serve(answer_status, tls=server_context(*self_signed)) as port,
+          Client("127.0.0.1", port, timeout=2, tls=True, verify=False) as client):
+        assert client.send(SC_STATUS).findings == ()
 
 
 def test_tls_verifies_against_a_given_ca_file(self_signed: tuple[Path, Path]) -> None:
     cert, _ = self_signed
-    with serve(answer_status, tls=server_context(*self_signed)) as port:
-        with Client("127.0.0.1", port, timeout=2, tls=True, ca_file=str(cert)) as client:
-            assert client.send(SC_STATUS).message.code == "98"  # type: ignore[union-attr]
+    with (serve(answer_status, tls=server_context(*self_signed)) as port,
+          Client("127.0.0.1", port, timeout=2, tls=True, ca_file=str(cert)) as client):
+        assert client.send(SC_STATUS).message.code == "98"  # type: ignore[union-attr]
 
 
 def test_tls_client_never_falls_back_to_plaintext() -> None:
@@ -345,6 +345,5 @@ def test_tls_client_never_falls_back_to_plaintext() -> None:
         conn.recv(4096)  # a TLS ClientHello, which a plaintext SIP2 server cannot read
         conn.sendall(acs_status())
 
-    with serve(plaintext) as port:
-        with pytest.raises(TLSFailed, match="TLS handshake failed"):
-            Client("127.0.0.1", port, timeout=1, tls=True, verify=False)
+    with serve(plaintext) as port, pytest.raises(TLSFailed, match="TLS handshake failed"):
+        Client("127.0.0.1", port, timeout=1, tls=True, verify=False)

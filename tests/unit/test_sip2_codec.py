@@ -9,7 +9,7 @@ themselves.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -189,7 +189,7 @@ def test_checksum_keeps_its_leading_zero() -> None:
     # The 16-bit sum must land above 0xF000 for the checksum to start with 0 (research §3 P3):
     # a long 64 with charged items does it; search for one deterministically.
     for count in range(1, 60):
-        for pad in range(0, 200):
+        for pad in range(200):
             items = [("AU", f"0301{n:010d}") for n in range(count)]
             message = Message.build(
                 "64", (" " * 14, "012", DATE, "0000", "0000", f"{count:04d}", "0000", "0000", "0000"),
@@ -197,7 +197,7 @@ def test_checksum_keeps_its_leading_zero() -> None:
             )
             frame = encode(message, sequence=0)
             if frame[-5:-1].startswith(b"0"):
-                assert re.fullmatch(rb".*AY0AZ0[0-9A-F]{3}\r", frame, re.S)
+                assert re.fullmatch(rb".*AY0AZ0[0-9A-F]{3}\r", frame, re.DOTALL)
                 assert verify_checksum(frame)
                 assert decode(frame).findings == ()
                 return
@@ -396,7 +396,7 @@ def test_format_date_local_and_utc() -> None:
 
 def test_parse_date() -> None:
     assert parse_date("20260329    023005") == datetime(2026, 3, 29, 2, 30, 5)
-    assert parse_date("20260329   Z023005") == datetime(2026, 3, 29, 2, 30, 5, tzinfo=timezone.utc)
+    assert parse_date("20260329   Z023005") == datetime(2026, 3, 29, 2, 30, 5, tzinfo=UTC)
     assert parse_date("20260329   A023005") == datetime(2026, 3, 29, 2, 30, 5, tzinfo=timezone(timedelta(hours=1)))
     assert parse_date("20260329   Q023005").utcoffset() == timedelta(hours=-4)  # type: ignore[union-attr]
 
@@ -415,7 +415,7 @@ def test_parse_date_reports_instead_of_raising(text: str, words: str) -> None:
 def test_dates_round_trip(when: datetime) -> None:
     when = when.replace(microsecond=0)
     assert parse_date(format_date(when)) == when
-    assert parse_date(format_date(when, tz="utc")) == when.replace(tzinfo=timezone.utc)
+    assert parse_date(format_date(when, tz="utc")) == when.replace(tzinfo=UTC)
 
 
 # -- property tests -----------------------------------------------------------------------------

@@ -199,7 +199,7 @@ class ACS:
             if self.defects.active(d.CHECKSUM_LOWERCASE):
                 text = text.lower()  # DEFECT sip2-checksum-lowercase
             if self.defects.active(d.CHECKSUM_NO_LEADING_ZERO):
-                text = "%X" % int(text, 16)  # DEFECT sip2-checksum-no-leading-zero: "%X", not "%04X"
+                text = f"{int(text, 16):X}"  # DEFECT sip2-checksum-no-leading-zero: ":X", not ":04X"
             return text
 
         return trailer(body, code, sequence, digits=digits)

@@ -234,11 +234,11 @@ def _patron_info(acs: ACS, request: Message, session: Session, now: datetime) ->
         counts = {}
     if patron is not None:
         lists = _lists(acs, patron, now)
-        counts = counts if counts == {} else {name: "%04d" % len(values) for name, values in zip(_COUNTS, lists)}
+        counts = counts if counts == {} else {name: f"{len(values):04d}" for name, values in zip(_COUNTS, lists)}
         if acs.defects.active(d.COUNTS_DISAGREE):  # DEFECT sip2-counts-disagree: overdue loans not counted
-            counts["charged_items_count"] = "%04d" % (len(lists[2]) - len(lists[1]))
-        limits = [("BZ", "%04d" % patrons.HOLD_LIMIT), ("CA", "%04d" % patrons.OVERDUE_LIMIT),
-                  ("CB", "%04d" % patrons.CHARGED_LIMIT)]
+            counts["charged_items_count"] = f"{(len(lists[2]) - len(lists[1])):04d}"
+        limits = [("BZ", f"{patrons.HOLD_LIMIT:04d}"), ("CA", f"{patrons.OVERDUE_LIMIT:04d}"),
+                  ("CB", f"{patrons.CHARGED_LIMIT:04d}")]
         # 3M SIP2 2.00, Patron Information (63): summary holds at most one Y; the list it
         # names is sent, from item BP to item BQ (1-based, inclusive).
         wanted = request.fixed_value("summary").find("Y")
@@ -306,8 +306,8 @@ def _renew(acs: ACS, request: Message, session: Session, now: datetime) -> Messa
 
 def _renew_all(acs: ACS, request: Message, session: Session, now: datetime) -> Message:
     result = circ.renew_all(acs.consortium, access=_renewal_access(acs, request), now=now)
-    fixed = {"ok": "1" if result.ok else "0", "renewed_count": "%04d" % len(result.renewed),
-             "unrenewed_count": "%04d" % len(result.unrenewed), **_date(now)}
+    fixed = {"ok": "1" if result.ok else "0", "renewed_count": f"{len(result.renewed):04d}",
+             "unrenewed_count": f"{len(result.unrenewed):04d}", **_date(now)}
     fields = [("AO", _ao(request)), *(("BM", b) for b in result.renewed), *(("BN", b) for b in result.unrenewed)]
     return Message.build("66", fixed, [*fields, ("AF", result.message)])
 
