@@ -103,8 +103,12 @@ class _Watchdog:
     """Shuts the request's socket at the deadline, which wakes a read blocked on it.
 
     One daemon thread per client, started on its first request and armed per exchange: a
-    thread per request (threading.Timer) cost more than the request itself on loopback.
+    thread per request (threading.Timer) cost more than the request itself on loopback. The
+    thread ends when the client closes or after ``IDLE_EXIT`` seconds unarmed (the next
+    request starts another), so a run with many clients does not keep a thread for each.
     """
+
+    IDLE_EXIT = 5.0
 
     def __init__(self) -> None:
         self.sock: socket.socket | None = None
@@ -112,10 +116,11 @@ class _Watchdog:
         self._deadline: float | None = None
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._closing = False
 
     def arm(self, seconds: float) -> Self:
         with self._cond:
-            self.sock, self.fired = None, False
+            self.sock, self.fired, self._closing = None, False, False
             self._deadline = time.monotonic() + max(seconds, 0.0)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="harness-http-watchdog", daemon=True)
@@ -133,11 +138,20 @@ class _Watchdog:
             self._cond.notify()
         _watched.watchdog = None
 
+    def close(self) -> None:
+        """End the thread (a request after this starts a new one)."""
+        with self._cond:
+            self._deadline, self._closing = None, True
+            self._cond.notify()
+
     def _run(self) -> None:
         with self._cond:
             while True:
                 if self._deadline is None:
-                    self._cond.wait()
+                    if self._closing or not self._cond.wait(self.IDLE_EXIT):
+                        if self._deadline is None:  # still unarmed: nothing to watch
+                            self._thread, self._closing = None, False
+                            return
                     continue
                 remaining = self._deadline - time.monotonic()
                 if remaining > 0:
@@ -234,6 +248,7 @@ class HttpClient:
 
     def close(self) -> None:
         self._session.close()
+        self._watchdog.close()
 
     def __enter__(self) -> Self:
         return self
