@@ -148,10 +148,10 @@ class _Watchdog:
         with self._cond:
             while True:
                 if self._deadline is None:
-                    if self._closing or not self._cond.wait(self.IDLE_EXIT):
-                        if self._deadline is None:  # still unarmed: nothing to watch
-                            self._thread, self._closing = None, False
-                            return
+                    # closed, or a wait that timed out with the deadline still unset: nothing to watch
+                    if (self._closing or not self._cond.wait(self.IDLE_EXIT)) and self._deadline is None:
+                        self._thread, self._closing = None, False
+                        return
                     continue
                 remaining = self._deadline - time.monotonic()
                 if remaining > 0:
