@@ -6,47 +6,27 @@ watchdog that outlived its client kept a sleeping thread each, thousands in a lo
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 
 import pytest
 
 from harness.errors import TargetTimeout
 from harness.http import HttpClient, _Watchdog
+from fault_targets import FakeServer, Handler, Request, response
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        if self.path.startswith("/slow"):
-            time.sleep(1.0)  # longer than the client's deadline below
-        body = b"ok"
-        try:
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass  # the client gave up at its deadline, as the test means it to
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def _answer(conn: socket.socket, request: Request, server: FakeServer) -> None:
+    if request.path.startswith("/slow"):
+        server.stop.wait(1.0)  # longer than the client's deadline below
+    conn.sendall(response("200 OK", b"ok"))
 
 
 @pytest.fixture()
-def base_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def base_url(http_fake: Callable[[Handler], FakeServer]) -> str:
+    return f"http://127.0.0.1:{http_fake(_answer).port}"
 
 
 def _watchdogs() -> int:
