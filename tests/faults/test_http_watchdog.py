@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 
 import pytest
+from fault_targets import FakeServer, Handler, Request, response
 
 from harness.errors import TargetTimeout
 from harness.http import HttpClient, _Watchdog
-from fault_targets import FakeServer, Handler, Request, response
 
 
 def _answer(conn: socket.socket, request: Request, server: FakeServer) -> None:
