@@ -10,6 +10,7 @@ to the record on its 035 (MARC-03).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.cooperation.records import TestRecord
@@ -37,6 +38,8 @@ class Imported:
 class Importer:
     channel: MarcChannel
     settings: MarcSettings
+    # The member libraries holdings name (by number, ISIL, MARC code or name), as Members.numbers reads them.
+    numbers: Callable[[tuple[str, ...]], set[str]] = set
     receipts: list[ImportReceipt] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
 
@@ -80,7 +83,7 @@ class Importer:
         fields = stored.get_fields(tag)
         if fields and not any(f.get_subfields(code) for f in fields):
             cannot_judge(f"{library}'s own export gives {number} holdings ({tag}) that name no library (${code})", HOLDINGS_OWNER)
-        if library not in {v for f in fields for v in f.get_subfields(code)}:
+        if library not in self.numbers(tuple(v for f in fields for v in f.get_subfields(code))):
             return f"gives {number} without a holding ({tag} ${code}) of {library}"
         return ""
 

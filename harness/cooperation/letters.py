@@ -49,10 +49,24 @@ def changes(sent: pymarc.Record, got: pymarc.Record, fields: Iterable[tuple[str,
     return found
 
 
-def fixture_changes(catalogue: Mapping[str, FixtureRecord], returned: Mapping[str, pymarc.Record]) -> list[str]:
-    """The control: what a path changed in the fixture catalogue's letter records it returned."""
+def fixture_changes(catalogue: Mapping[str, FixtureRecord], returned: Mapping[str, pymarc.Record]) -> list[str] | None:
+    """The control: what a path changed in the fixture catalogue's letter records it returned;
+    None when it returned none of them (then there is no control)."""
     found = []
-    for number in CONTROL_RECORDS:
-        if number in catalogue and number in returned:
-            found += [f"{number} {c}" for c in changes(catalogue[number].record, returned[number])]
-    return found
+    compared = [number for number in CONTROL_RECORDS if number in catalogue and number in returned]
+    for number in compared:
+        found += [f"{number} {c}" for c in changes(catalogue[number].record, returned[number])]
+    return found if compared else None
+
+
+def sip2_title(catalogued: str, aj: str | None, control_aj: str | None) -> tuple[str, str]:
+    """How a SIP2 title (AJ) compares with the title proper as catalogued: ("fine"|"missing"|
+    "no control"|"differs", what). AJ may carry more than the title proper ("title : subtitle"),
+    so it holds the title proper's letters when it contains them exactly. A missing AJ is the
+    crossing's only when the control copy (a profile item) has one."""
+    if aj is not None and catalogued in aj:
+        return "fine", f"the title (AJ) holds the title proper as catalogued ({form_of(catalogued)} where it was)"
+    if aj is None:
+        return ("missing" if control_aj else "no control"), "Item Information (18) gives no title (AJ)" + (
+            "" if control_aj else ", nor for the profile's own item")
+    return "differs", f"the title (AJ) is {aj!r}, catalogued {catalogued!r}; {difference(catalogued, aj[:len(catalogued) + 3])}"

@@ -14,11 +14,12 @@ the MARC export (:class:`MarcExport`) is read as the catalogue's own word.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pymarc
+import pytest
 
 from harness.errors import TargetError
 from harness.evidence import Exchange
@@ -29,6 +30,7 @@ from harness.profile import Library
 from harness.sru.client import SruClient
 from harness.sru.cql import Query, literal, where
 from harness.sru.records import control_number, copies, holdings, marc_records
+from harness.sru.settings import SruSettings
 from harness.sru.target import SruTarget
 
 ON_LOAN, AVAILABLE, IN_TRANSIT, UNDECLARED = "on loan", "available", "in transit", ""
@@ -73,7 +75,6 @@ class Sighting:
     raw: bytes = b""  # the record's bytes as they came (for letters and privacy)
     hits: int | None = None
     exchanges: tuple[Exchange, ...] = ()
-    others: tuple[str, ...] = ()  # control numbers of the other records that came back
     identifier: str = ""  # the path's own identifier of the record (OAI-PMH), when it has one
     datestamp: str = ""  # the path's datestamp of the record (OAI-PMH), when it has one
 
@@ -114,7 +115,7 @@ class SearchPath(Protocol):
     def visibility_timeout(self) -> float: ...
 
     @property
-    def declares_loans(self) -> bool: ...
+    def declares_loans(self) -> bool | None: ...
 
     @property
     def declares_transit(self) -> bool: ...
@@ -200,18 +201,25 @@ class SruPath:
             if question.wants(number, (c.barcode for c in copies(marc, self.target.settings))):
                 owners = tuple(o for named in holdings(marc, self.target.settings) for o in named)
                 return Sighting(asked, marc, owners, tuple(self._copies(marc)), record.data or b"", search.number_of_records,
-                                exchanges, tuple(n for n in numbers if n != number))
-        return Sighting(asked, hits=search.number_of_records, exchanges=exchanges, others=tuple(numbers))
+                                exchanges)
+        return Sighting(asked, hits=search.number_of_records, exchanges=exchanges)
 
     def _copies(self, record: pymarc.Record) -> Iterable[Copy]:
         settings = self.target.settings
-        on_loan = {v.casefold() for v in settings.on_loan_values}
-        in_transit = {v.casefold() for v in settings.in_transit_values}
         for c in copies(record, settings):
-            status = c.status.casefold()
-            state = (UNDECLARED if not settings.declares_availability else ON_LOAN if status in on_loan
-                     else IN_TRANSIT if status in in_transit else AVAILABLE)
-            yield Copy(c.barcode, c.library, state)
+            yield Copy(c.barcode, c.library, copy_state(c.status, settings))
+
+
+def copy_state(status: str, settings: SruSettings) -> str:
+    """A copy's SRU status as a story's state. A copy without a status says nothing (UNDECLARED,
+    never available). The profile names the on-loan and in-transit values only, so any other
+    status is 'not on loan', as the SRU suite's KAT-04 check reads it: available."""
+    folded = status.strip().casefold()
+    if not settings.declares_availability or not folded:
+        return UNDECLARED
+    if folded in {v.casefold() for v in settings.on_loan_values}:
+        return ON_LOAN
+    return IN_TRANSIT if folded in {v.casefold() for v in settings.in_transit_values} else AVAILABLE
 
 
 @dataclass
@@ -245,6 +253,7 @@ class Watched:
     seconds: float  # from ``since`` to the last answer
     polls: int
     shown: bool
+    stopped: BaseException | None = None  # what stopped the asking (a fault another check owns: cannot_judge)
 
 
 def poll(ask: Callable[[], Sighting], shown: Callable[[Sighting], bool], *, since: float, timeout: float) -> Watched:
@@ -262,3 +271,45 @@ def poll(ask: Callable[[], Sighting], shown: Callable[[Sighting], bool], *, sinc
         if now - since >= timeout:
             return Watched(sighting, now - since, polls, False)
         time.sleep(min(0.05 * polls, 1.0, max(since + timeout - now, 0.0)))
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """One question polled among others: how to ask it, what it awaits, and for how long."""
+
+    ask: Callable[[], Sighting]
+    shown: Callable[[Sighting], bool]
+    timeout: float
+
+
+def poll_each(watches: Mapping[K, Watch], *, since: float, clock: Callable[[], float] = time.monotonic,
+              sleep: Callable[[float], None] = time.sleep) -> dict[K, Watched]:
+    """Ask every question in turn, round after round, until each shows what it awaits or its
+    own ``timeout`` after ``since`` has passed.
+
+    Each keeps its own time: from ``since`` to the first answer that showed it. Polling one path
+    after another would add the first path's whole wait to the second's time to visibility (the
+    numbers the procurement chart compares). A question whose asking stops with a fault another
+    check owns (``cannot_judge``) ends with that exception in ``stopped``; the others go on."""
+    done: dict[K, Watched] = {}
+    rounds = 0
+    while len(done) < len(watches):
+        rounds += 1
+        for key, watch in watches.items():
+            if key in done:
+                continue
+            try:
+                sighting = watch.ask()
+            except pytest.skip.Exception as stopped:
+                done[key] = Watched(Sighting(""), clock() - since, rounds, False, stopped)
+                continue
+            now, shown = clock(), watch.shown(sighting)
+            if shown or now - since >= watch.timeout:
+                done[key] = Watched(sighting, now - since, rounds, shown)
+        waiting = [since + w.timeout - clock() for k, w in watches.items() if k not in done]
+        if waiting:
+            sleep(min(0.05 * rounds, 1.0, max(min(waiting), 0.0)))
+    return done

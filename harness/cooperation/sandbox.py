@@ -17,12 +17,13 @@ protocol suite alone still passes under each of these defects.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import pymarc
 
 from harness.cooperation import defects as d
-from harness.defects import DefectSet
+from harness.defects import Defect, DefectSet
+from harness.errors import UsageError
 from harness.sandbox.search import (
     And,
     AndNot,
@@ -38,10 +39,19 @@ from harness.sandbox.state import Consortium, find_item
 Loans = Mapping[str, tuple[tuple[str, str], ...]]  # record id -> (barcode, borrower) of loans made since start
 
 
-def cooperation_index(consortium: Consortium, defects: DefectSet) -> SearchIndex | None:
-    """An index showing the active cooperation defects, or None when none is active."""
-    if not any(defects.active(defect) for defect in d.CATALOGUE):
+def cooperation_index(consortium: Consortium, defects: DefectSet, own: Iterable[Defect] = ()) -> SearchIndex | None:
+    """An index showing the active cooperation defects, or None when none is active.
+
+    ``own`` are the asking service's defects that build an index of their own: one of them
+    with a cooperation defect cannot both be shown (each replaces the index), so asking for
+    both is a usage error naming the two, not a run that silently drops one."""
+    crossing = [defect for defect in d.CATALOGUE if defects.active(defect)]
+    if not crossing:
         return None
+    clashing = [defect for defect in own if defects.active(defect)]
+    if clashing:
+        raise UsageError(f"--sandbox-defect {clashing[0].name} and --sandbox-defect {crossing[0].name} both replace the "
+                         f"{clashing[0].protocol} search index, so one would be dropped. Fix: run them separately")
     return CooperationIndex(consortium, defects)
 
 

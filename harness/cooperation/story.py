@@ -18,31 +18,18 @@ the times to visibility in the form the procurement chart reads
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import pytest
+
+from harness.cooperation.paths import Watched
 from harness.evidence import Exchange, exchanges_of
-from harness.findings import Finding, WarningRecorder, cannot_judge, not_tested
+from harness.findings import NOT_TESTED_PREFIX, SKIP_PREFIX, Finding, WarningRecorder, cannot_judge, not_tested
 
 KEEP_PER_STEP = 4  # exchanges a step keeps of what it sent (the last ones: the answer that decided)
-
-
-@dataclass
-class Transcript:
-    """A client's transcript from the moment the story began watching it."""
-
-    read: Callable[[], Sequence[Exchange]]
-    start: int = 0
-
-    @classmethod
-    def watch(cls, read: Callable[[], Sequence[Exchange]]) -> Transcript:
-        return cls(read, len(read()))
-
-    def since(self, mark: int | None = None) -> tuple[Exchange, ...]:
-        return tuple(self.read()[self.start if mark is None else mark:])
-
-    def mark(self) -> int:
-        return len(self.read())
+REPORTED_BY = "; the fault is reported by "  # how harness.findings.cannot_judge names the owner
 
 
 @dataclass
@@ -89,9 +76,29 @@ class Story:
     def timed(self, path: str, seconds: float) -> None:
         self.timings.append(f"time to visibility over {path}: {seconds:.3f} s")
 
-    @property
-    def judged(self) -> bool:
-        return bool(self.saw or self.failed)
+    @contextmanager
+    def on(self, path: str) -> Iterator[None]:
+        """One path's part of the story. A fault another check owns that stops this path
+        (``cannot_judge``: an unreadable answer, a refused loan) is recorded for this path as
+        owned elsewhere, and the story goes on with the other paths: what they showed, a FAIL
+        included, is kept."""
+        try:
+            yield
+        except pytest.skip.Exception as stopped:
+            reason = str(stopped.msg).removeprefix(NOT_TESTED_PREFIX).removeprefix(SKIP_PREFIX)
+            what, found, owner = reason.rpartition(REPORTED_BY)
+            if found:
+                self.owned_by(path, what, owner)
+            else:
+                self.not_observed(path, reason)
+
+    def stopped(self, path: str, watched: Watched) -> bool:
+        """Whether polling ``path`` was stopped by a fault another check owns (then recorded as such)."""
+        if watched.stopped is None:
+            return False
+        with self.on(path):
+            raise watched.stopped
+        return True
 
     def details(self) -> list[str]:
         lines = [*self.facts, *self.timings, *self.failed, *self.failed_more, *self.saw]

@@ -42,6 +42,9 @@ MEMBER_PREFIX = "/sru/library/"
 _BY_NAME = {defect.name: Deviation(defect.name) for defect in d.CATALOGUE}
 
 
+# The defects that build this server's own index (_build_index): none of them composes with a cooperation defect.
+INDEX_DEFECTS = (d.STALE_INDEX, d.NFD_UNFINDABLE, d.LETTER_FOLDING, d.AVAILABILITY_NOT_LIVE)
+
 class SruService:
     """SRU over the consortium's catalogue, one route per default version and member view."""
 
@@ -75,7 +78,7 @@ class SruService:
 
     def _build_index(self, consortium: Consortium) -> SearchIndex:
         """The shared index, or, under a defect that changes indexing, one of this server's own."""
-        crossing = cooperation_index(consortium, self.defects)  # the cooperation defects live in the search index
+        crossing = cooperation_index(consortium, self.defects, INDEX_DEFECTS)  # the cooperation defects live in the search index
         if crossing is not None:
             return crossing
         if self.defects.active(d.STALE_INDEX):

@@ -41,7 +41,8 @@ def importer(request: pytest.FixtureRequest) -> Iterator[Importer]:
     channel = request.getfixturevalue("marc_channel")  # NOT_TESTED without [marc]
     if not channel.can_import:
         not_tested("the profile's [marc] channel has no import API: the story needs the harness to import")
-    made = Importer(channel, request.getfixturevalue("marc_settings"))
+    members: Members = request.getfixturevalue("members")
+    made = Importer(channel, request.getfixturevalue("marc_settings"), lambda named: members.numbers(named, "marc"))
     yield made
     made.remove_all()
 

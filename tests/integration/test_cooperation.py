@@ -153,3 +153,13 @@ def test_stories_without_their_channel_are_not_tested(tmp_path: Path, section: s
     if section == "sip2":  # the catalogue is there: the stories that need no SIP2 run on every other path
         assert {outcome for name, (outcome, _) in outcomes.items() if name not in needing} == {"PASS"}, outcomes
     assert code == 0
+
+
+def test_stories_with_no_search_path_configured_are_not_tested_not_skipped(tmp_path: Path) -> None:
+    """Without [sru] and [z3950] nothing declares or fails to declare a limit or a transit status:
+    the stories that look only through search paths are NOT_TESTED (SKIP means 'not declared')."""
+    code, checks = _run(tmp_path, "--target", str(_profile_without(tmp_path, "sru", "z3950")), "--suite", "cooperation")
+    outcomes = {_name(c): (c["outcome"], c["message"]) for c in checks}
+    for name in ("test_own_shelves_first", "test_bookbus_and_deposit_items_travel_home", "test_loan_visible_everywhere"):
+        assert outcomes[name][0] == "NOT_TESTED" and "no path could be observed" in outcomes[name][1], outcomes
+    assert code == 0
