@@ -222,14 +222,13 @@ def _ports(values: Sequence[str]) -> dict[str, int]:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from harness.defects import resolve
     from harness.profile import load_profile
-    from harness.registry import UNITS, all_defects
+    from harness.registry import UNITS, resolve_defects
     from harness.sandbox.system import Sandbox
 
     if args.list_defects:
         return _list_defects()
-    defects = resolve(args.defect, all_defects())
+    defects = resolve_defects(args.defect)
     box = Sandbox(load_profile(SANDBOX_PROFILE), defects, units=UNITS, ports=_ports(args.port))
     try:
         box.start()

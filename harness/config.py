@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.budget import CheckBudget
-from harness.defects import DefectSet, resolve
+from harness.defects import DefectSet
 from harness.deviations import DeviationRegister, check_vendor, load_deviations
 from harness.errors import UsageError
 from harness.paths import SANDBOX_PROFILE
 from harness.profile import Profile, load_profile
 from harness.redact import Redactor
-from harness.registry import UNITS, all_defects
+from harness.registry import UNITS, resolve_defects
 from harness.requirements import Register, apply_mapping, load_overrides, load_register
 from harness.results import Override
 from harness.units import ProtocolUnit
@@ -134,7 +134,7 @@ def check_report_dir(path: Path, overwrite: bool) -> None:
 
 def load_run_config(options: RunOptions) -> RunConfig:
     profile = load_profile(options.target or SANDBOX_PROFILE)
-    defects = resolve(options.defects, all_defects())
+    defects = resolve_defects(options.defects)
     if defects and not profile.is_sandbox:
         raise UsageError("--sandbox-defect only applies to the embedded sandbox. Fix: drop --target, or drop the defects")
     register = load_register()

@@ -17,7 +17,7 @@ A check no defect can fail proves nothing (DESIGN.md).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from harness.errors import UsageError
@@ -66,8 +66,20 @@ def catalogue_by_name(catalogue: Iterable[Defect]) -> dict[str, Defect]:
     return by_name
 
 
-def resolve(names: Iterable[str], catalogue: Iterable[Defect]) -> DefectSet:
-    """User-given defect names as a set; an unknown one is a usage error with a suggestion."""
+@dataclass(frozen=True, slots=True)
+class Exclusive:
+    """Two groups of defects that each replace the same part of the sandbox (``what``): one
+    from each side cannot both be shown, so asking for both is a usage error, not a run that
+    silently drops one."""
+
+    what: str
+    left: Sequence[Defect]
+    right: Sequence[Defect]
+
+
+def resolve(names: Iterable[str], catalogue: Iterable[Defect], exclusive: Iterable[Exclusive] = ()) -> DefectSet:
+    """User-given defect names as a set; an unknown one, or two that exclude each other, is a
+    usage error with the fix."""
     by_name = catalogue_by_name(catalogue)
     chosen = []
     for name in names:
@@ -78,4 +90,10 @@ def resolve(names: Iterable[str], catalogue: Iterable[Defect]) -> DefectSet:
                 f"--sandbox-defect {name}: no such defect. Fix: {hint}list them with `harness sandbox --list-defects`"
             )
         chosen.append(by_name[name])
+    for rule in exclusive:
+        one = next((x for x in chosen if x in rule.left), None)
+        other = next((x for x in chosen if x in rule.right), None)
+        if one is not None and other is not None:
+            raise UsageError(f"--sandbox-defect {one.name} and --sandbox-defect {other.name} both replace {rule.what}, "
+                             "so one would not be shown. Fix: run them separately")
     return DefectSet(frozenset(chosen))

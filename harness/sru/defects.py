@@ -87,6 +87,10 @@ ASCII_CASE_ONLY = _sru(
     "Zebra's stock string.chr (research z3950-sru.md §1.2)")
 LETTER_FOLDING = _sru(Deviation.LETTER_FOLDING, "letters are folded to ASCII: bater finds båter, cappa finds čáppa, undeclared")
 
+# The defects that build the sandbox server's own search index (harness/sru/sandbox.py): none of
+# them composes with a cooperation defect, which replaces that index too (harness.registry).
+INDEX_DEFECTS: tuple[Defect, ...] = (STALE_INDEX, NFD_UNFINDABLE, LETTER_FOLDING, AVAILABILITY_NOT_LIVE)
+
 CATALOGUE: tuple[Defect, ...] = (
     EXPLAIN_WRONG_SERVER_INFO, NAMESPACE_2_ON_1X, NO_DIAGNOSTIC_5, VERSION_REQUIRED, HTML_CONTENT_TYPE,
     DIAGNOSTIC_WITHOUT_HITS, POST_REFUSED, LENIENT_PARAMETERS, NO_DIAGNOSTIC_61, NO_DIAGNOSTIC_16, NO_DIAGNOSTIC_71,

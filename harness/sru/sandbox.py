@@ -41,10 +41,6 @@ ROUTES = (("/sru", "2.0"), ("/sru/1.1", "1.1"), ("/sru/1.2", "1.2"))
 MEMBER_PREFIX = "/sru/library/"
 _BY_NAME = {defect.name: Deviation(defect.name) for defect in d.CATALOGUE}
 
-
-# The defects that build this server's own index (_build_index): none of them composes with a cooperation defect.
-INDEX_DEFECTS = (d.STALE_INDEX, d.NFD_UNFINDABLE, d.LETTER_FOLDING, d.AVAILABILITY_NOT_LIVE)
-
 class SruService:
     """SRU over the consortium's catalogue, one route per default version and member view."""
 
@@ -78,7 +74,7 @@ class SruService:
 
     def _build_index(self, consortium: Consortium) -> SearchIndex:
         """The shared index, or, under a defect that changes indexing, one of this server's own."""
-        crossing = cooperation_index(consortium, self.defects, INDEX_DEFECTS)  # the cooperation defects live in the search index
+        crossing = cooperation_index(consortium, self.defects, d.INDEX_DEFECTS)  # the cooperation defects live in the search index
         if crossing is not None:
             return crossing
         if self.defects.active(d.STALE_INDEX):

@@ -67,6 +67,10 @@ ASCII_CASE_ONLY = _z("ascii-case-only", "only A-Z are case-folded: ŊUOLGGAT doe
                      "Zebra's stock string.chr (research z3950-sru.md §1.2)")
 LETTER_FOLDING = _z("letter-folding", "letters are folded to ASCII: cappa finds čáppa, bater finds båter")
 
+# The defects that build the sandbox target's own search index (harness/z3950/sandbox/service.py):
+# none of them composes with a cooperation defect, which replaces that index too (harness.registry).
+INDEX_DEFECTS: tuple[Defect, ...] = (NFD_UNFINDABLE, LETTER_FOLDING, STALE_INDEX)
+
 CATALOGUE: tuple[Defect, ...] = (
     DELETE_CLAIMED, REFERENCE_ID_DROPPED, CHARSET_NOT_PROPOSED, CLOSE_DROPS_CONNECTION, MALFORMED_PDU_DROPPED,
     BATH_ANY_REFUSED,

@@ -27,13 +27,10 @@ if TYPE_CHECKING:
     from harness.units import SandboxContext
 
 
-# The defects that build this server's own index (below): none of them composes with a cooperation defect.
-INDEX_DEFECTS = (d.NFD_UNFINDABLE, d.LETTER_FOLDING, d.STALE_INDEX)
-
 
 def index_for(consortium: Consortium, defects: DefectSet) -> SearchIndex:
     """The shared index, or, under a defect that changes indexing, one of this server's own."""
-    crossing = cooperation_index(consortium, defects, INDEX_DEFECTS)  # the cooperation defects live in the search index
+    crossing = cooperation_index(consortium, defects, d.INDEX_DEFECTS)  # the cooperation defects live in the search index
     if crossing is not None:
         return crossing
     if defects.active(d.NFD_UNFINDABLE):  # DEFECT z3950-nfd-unfindable
