@@ -26,7 +26,7 @@ from harness.marc.writer import encode_iso2709
 from harness.profile import TestPatron
 from harness.rules import Problem, Rule, Severity
 from harness.sandbox.state import Consortium, load_libraries
-from harness.sru import sandbox as sru_sandbox
+from harness.sru import defects as sru_defects
 from harness.sru.catalogue import load_catalogue
 from harness.sru.settings import SruSettings
 from harness.z3950 import defects as z3950_defects
@@ -285,5 +285,5 @@ def test_an_index_defect_with_a_cooperation_defect_is_a_usage_error(own: Defect)
     defects = DefectSet(frozenset({own, coop_defects.TRANSIT_NOT_IN_SEARCH}))
     with pytest.raises(UsageError, match=rf"{own.name} and --sandbox-defect {coop_defects.TRANSIT_NOT_IN_SEARCH.name}"):
         index_for(consortium, defects)
-    assert sru_sandbox.INDEX_DEFECTS and all(x.protocol == "sru" for x in sru_sandbox.INDEX_DEFECTS)
+    assert sru_defects.INDEX_DEFECTS and all(x.protocol == "sru" for x in sru_defects.INDEX_DEFECTS)
     assert index_for(consortium, DefectSet(frozenset({coop_defects.TRANSIT_NOT_IN_SEARCH}))) is not None
