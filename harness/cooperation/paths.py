@@ -14,7 +14,7 @@ the MARC export (:class:`MarcExport`) is read as the catalogue's own word.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -27,20 +27,28 @@ from harness.marc.channel import MarcChannel
 from harness.marc.reader import read_records
 from harness.marc.settings import MarcSettings
 from harness.profile import Library
+from harness.sru import records as sru_records
 from harness.sru.client import SruClient
 from harness.sru.cql import Query, literal, where
-from harness.sru.records import control_number, copies, holdings, marc_records
+from harness.sru.records import control_number, copies, holdings, marc_records, read_status, undeclared_reason
 from harness.sru.settings import SruSettings
 from harness.sru.target import SruTarget
 
 ON_LOAN, AVAILABLE, IN_TRANSIT, UNDECLARED = "on loan", "available", "in transit", ""
+UNKNOWN = "unknown"  # a status the profile names in none of its lists: neither available nor on loan
 
 
 @dataclass(frozen=True, slots=True)
 class Copy:
     barcode: str
     library: str  # as the path names the owner ("" when it does not)
-    state: str  # ON_LOAN, AVAILABLE, IN_TRANSIT, or UNDECLARED when the path gives no status
+    state: str  # ON_LOAN, AVAILABLE, IN_TRANSIT, UNKNOWN, or UNDECLARED when the path gives no status
+    shown: str = ""  # the state in evidence words, as the path gave it ("not on loan (status 'x')")
+    unjudged: str = ""  # why a story cannot judge this copy's state (UNKNOWN: the status the profile does not name)
+
+    @property
+    def seen(self) -> str:
+        return self.shown or (f"'{self.state}'" if self.state else "no status")
 
 
 @dataclass(frozen=True)
@@ -205,21 +213,29 @@ class SruPath:
         return Sighting(asked, hits=search.number_of_records, exchanges=exchanges)
 
     def _copies(self, record: pymarc.Record) -> Iterable[Copy]:
-        settings = self.target.settings
-        for c in copies(record, settings):
-            yield Copy(c.barcode, c.library, copy_state(c.status, settings))
+        return sru_copies(record, self.target.settings)
+
+
+def sru_copies(record: pymarc.Record, settings: SruSettings) -> Iterator[Copy]:
+    """The record's copies with their states, each said in the words its status allows."""
+    for c in copies(record, settings):
+        status = read_status(c.status, settings)
+        state = copy_state(c.status, settings)
+        yield Copy(c.barcode, c.library, state, status.describe() if state else "",
+                   undeclared_reason(c.barcode, status) if state == UNKNOWN else "")
 
 
 def copy_state(status: str, settings: SruSettings) -> str:
-    """A copy's SRU status as a story's state. A copy without a status says nothing (UNDECLARED,
-    never available). The profile names the on-loan and in-transit values only, so any other
-    status is 'not on loan', as the SRU suite's KAT-04 check reads it: available."""
-    folded = status.strip().casefold()
-    if not settings.declares_availability or not folded:
-        return UNDECLARED
-    if folded in {v.casefold() for v in settings.on_loan_values}:
-        return ON_LOAN
-    return IN_TRANSIT if folded in {v.casefold() for v in settings.in_transit_values} else AVAILABLE
+    """A copy's SRU status as a story's state, read as the SRU suite's KAT-04 check reads it
+    (:func:`harness.sru.records.read_status`). A copy without a status says nothing
+    (UNDECLARED, never available); a status in none of the profile's lists is UNKNOWN when it
+    gives ``available_values``, else 'not on loan', which a story takes for available."""
+    read = read_status(status, settings)
+    if read.available:
+        return AVAILABLE
+    if read.undeclared:
+        return UNKNOWN
+    return {sru_records.ON_LOAN: ON_LOAN, sru_records.IN_TRANSIT: IN_TRANSIT}.get(read.kind, UNDECLARED)
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 A record is read whatever its namespace (a record in no namespace is the MARC 21 slim
 check's to report) into a :class:`pymarc.Record`; holdings and item status are read where the
-profile says the target puts them (``[sru] holdings_tag`` ..., ``status_tag`` ...).
+profile says the target puts them (``[sru] holdings_tag`` ..., ``status_tag`` ...), and a
+copy's status means what the profile's value lists say (:func:`read_status`), nothing more.
 """
 
 from __future__ import annotations
@@ -69,6 +70,59 @@ def copies(record: pymarc.Record, settings: SruSettings) -> list[Copy]:
         for barcode in field.get_subfields(settings.item_barcode_subfield):
             found.append(Copy(owners[0] if owners else "", barcode, statuses.get(barcode, "")))
     return found
+
+
+ON_LOAN, IN_TRANSIT, AVAILABLE = "on loan", "in transit", "available"
+NOT_ON_LOAN = "not on loan"  # the profile names no available_values: read as available, said as what it is
+UNDECLARED = "undeclared"  # the profile names available_values, and this status is in none of the lists
+NO_STATUS = "no status"  # the copy has no status, or the profile declares none
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A copy's status as the record gives it (``text``) and what the profile says it means (``kind``)."""
+
+    kind: str
+    text: str = ""
+
+    @property
+    def available(self) -> bool:
+        """On the shelf: a declared available value, or (no available_values) neither on loan nor in transit."""
+        return self.kind in (AVAILABLE, NOT_ON_LOAN)
+
+    @property
+    def undeclared(self) -> bool:
+        return self.kind == UNDECLARED
+
+    def describe(self) -> str:
+        """The status in evidence words: never more than the record says."""
+        if self.kind == NO_STATUS:
+            return "no status"
+        if self.kind == UNDECLARED:
+            return f"undeclared status {self.text!r}"
+        if self.text.strip().casefold() == self.kind:
+            return self.kind
+        return f"{self.kind} (status {self.text!r})"
+
+
+def read_status(status: str, settings: SruSettings) -> Status:
+    """What ``status`` means under the profile's ``on_loan_values``, ``in_transit_values`` and
+    ``available_values`` (compared without case or surrounding space). A status in none of them
+    is UNDECLARED when the profile gives ``available_values``, else NOT_ON_LOAN."""
+    folded = status.strip().casefold()
+    if not settings.declares_availability or not folded:
+        return Status(NO_STATUS, status)
+    for kind, values in ((ON_LOAN, settings.on_loan_values), (IN_TRANSIT, settings.in_transit_values),
+                         (AVAILABLE, settings.available_values)):
+        if folded in {v.strip().casefold() for v in values}:
+            return Status(kind, status)
+    return Status(UNDECLARED if settings.available_values else NOT_ON_LOAN, status)
+
+
+def undeclared_reason(barcode: str, status: Status) -> str:
+    """Why a check does not judge a copy whose status the profile does not name."""
+    return (f"copy {barcode} has status {status.text!r}, which [sru] available_values, on_loan_values and "
+            f"in_transit_values do not name; add it to the list it belongs in")
 
 
 def title(record: pymarc.Record) -> str:

@@ -15,6 +15,10 @@ and maximum records, sort, scan). The profile says what explain cannot:
   ``status_tag``, ``on_loan_values``): left out, availability is not declared (KAT-04 SKIP);
   ``in_transit_values``: the status of a copy returned at another member on its way home
   (the cooperation suite's SIP-05 story; left out, in transit is not declared: SKIP);
+  ``available_values``: the statuses that mean "on the shelf". Given, a status in none of the
+  three lists is an undeclared status, never read as available or on loan (a check that
+  needs that copy's state is then not judged); left out, any status that is neither on loan
+  nor in transit is read as "not on loan" (see :func:`harness.sru.records.read_status`);
 - ``folds_letters``: the vendor documents that å matches a, ø o, č c (SPR-02 then does not
   hold it against them).
 """
@@ -63,6 +67,7 @@ class SruSettings:
     status_subfield: str = "j"
     on_loan_values: tuple[str, ...] = ()  # status values that mean "on loan"
     in_transit_values: tuple[str, ...] = ()  # status values that mean "in transit between members"
+    available_values: tuple[str, ...] = ()  # status values that mean "available"; empty: not declared
     visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT  # seconds a MARC import may take to be findable
     folds_letters: bool = False  # the vendor documents folding å to a (and the like)
 
@@ -119,6 +124,7 @@ def parse(section: SectionReader) -> SruSettings:
         status_subfield=_code(section, "status_subfield", "j"),
         on_loan_values=section.text_list("on_loan_values"),
         in_transit_values=section.text_list("in_transit_values"),
+        available_values=section.text_list("available_values"),
         visibility_timeout=section.seconds("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT),
         folds_letters=section.boolean("folds_letters", False),
     )
@@ -129,7 +135,21 @@ def parse(section: SectionReader) -> SruSettings:
     if settings.in_transit_values and not settings.status_tag:
         raise section.error("in_transit_values", "in transit is a copy status: it needs status_tag and on_loan_values",
                             'give status_tag = "876" and on_loan_values as well, or leave in_transit_values out')
+    if settings.available_values and not settings.status_tag:
+        raise section.error("available_values", "available is a copy status: it needs status_tag and on_loan_values",
+                            'give status_tag = "876" and on_loan_values as well, or leave available_values out')
+    _disjoint(section, settings)
     return settings
+
+
+def _disjoint(section: SectionReader, settings: SruSettings) -> None:
+    """A status value in two lists would make a copy both available and on loan."""
+    seen: dict[str, str] = {}
+    for key in ("on_loan_values", "in_transit_values", "available_values"):
+        for value in getattr(settings, key):
+            other = seen.setdefault(value.strip().casefold(), key)
+            if other != key:
+                raise section.error(key, f"'{value}' is also in {other}", "give each status value in one list only")
 
 
 def _tag(section: SectionReader, key: str, default: str) -> str:

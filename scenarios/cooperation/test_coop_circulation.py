@@ -16,6 +16,7 @@ suite's own test copy is its KAT-04 check's; a wrong SIP2 routing is the SIP2 su
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import partial
 
 import pytest
@@ -51,14 +52,34 @@ def _state(barcode: str, wanted: str, sighting: Sighting) -> bool:
     return copy is not None and copy.state == wanted
 
 
-def _watch(story: Story, path: SearchPath, question: Question, wanted: str, event: str) -> tuple[bool, str]:
-    """Poll from now until the copy is in state ``wanted``; (shown, what the path showed, in words)."""
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What polling a copy's state gave: whether the awaited state showed, the evidence in words,
+    and, when it did not show and the copy's status is one the profile does not name, why the
+    story cannot judge it ("" otherwise)."""
+
+    shown: bool
+    text: str
+    unjudged: str = ""
+
+
+def _watch(story: Story, path: SearchPath, question: Question, wanted: str, event: str) -> Seen:
+    """Poll from now until the copy is in state ``wanted``."""
     watched = poll(partial(path.ask, question), partial(_state, question.barcode, wanted), since=time.monotonic(),
                    timeout=path.visibility_timeout)
     story.keep(watched.sighting.exchanges, last=1 if watched.shown else 2)
     copy = watched.sighting.copy(question.barcode)
-    seen = (f"'{copy.state}'" if copy.state else "no status") if copy is not None else "no record holding the copy"
-    return watched.shown, f"{seen} {watched.seconds:.3f} s after {event} ({wanted} expected)"
+    seen = copy.seen if copy is not None else "no record holding the copy"
+    unjudged = copy.unjudged if copy is not None and not watched.shown else ""
+    return Seen(watched.shown, f"{seen} {watched.seconds:.3f} s after {event} ({wanted} expected)", unjudged)
+
+
+def _judgeable(*seen: Seen) -> None:
+    """Stop this path's part of the story (not observed) when a copy it needs has a status the
+    profile does not name: such a copy is neither available nor on loan, so nothing is judged on it."""
+    reasons = [s.unjudged for s in seen if s.unjudged]
+    if reasons:
+        not_tested(reasons[0])
 
 
 def _ready(story: Story, paths: list[SearchPath], question: Question, transit: bool) -> list[SearchPath]:
@@ -83,7 +104,7 @@ def _ready(story: Story, paths: list[SearchPath], question: Question, transit: b
                 story.owned_by(path.name, f"no record found by {question.describe()} holds {question.barcode}",
                                path.owners.of("loans"))
             elif copy.state != AVAILABLE:
-                story.not_observed(path.name, f"{question.barcode} is {copy.state or 'without a status'} before the story begins")
+                story.not_observed(path.name, copy.unjudged or f"{question.barcode} shows {copy.seen} before the story begins")
             else:
                 ready.append(path)
     return ready
@@ -93,10 +114,11 @@ def _loan_shows(story: Story, desk: Desk, path: SearchPath, item: TestItem, patr
     """Lend ``item`` at its library and return it; what went wrong on ``path`` ("" when nothing)."""
     question = Question(words=(word,), barcode=item.barcode)
     desk.checkout(patron, item, item.owning_library)
-    lent, during = _watch(story, path, question, ON_LOAN, f"the SIP2 checkout at {item.owning_library}")
+    lent = _watch(story, path, question, ON_LOAN, f"the SIP2 checkout at {item.owning_library}")
     desk.checkin(item, item.owning_library)
-    back, after = _watch(story, path, question, AVAILABLE, "the checkin")
-    return "" if lent and back else f"{item.barcode} shows {during}, {after}"
+    back = _watch(story, path, question, AVAILABLE, "the checkin")
+    _judgeable(lent, back)
+    return "" if lent.shown and back.shown else f"{item.barcode} shows {lent.text}, {back.text}"
 
 
 @pytest.mark.requirement("KAT-04")
@@ -175,7 +197,7 @@ def test_bookbus_and_deposit_items_travel_home(members: Members, desk: Desk, obs
                 story.owned_by(path.name, f"{item.barcode} was not routed home over SIP2 (CT {destination!r})", ROUTING_OWNER)
             desk.checkin(item, item.home_library)
             continue
-        transit = {}
+        transit: dict[str, Seen] = {}
         for path in ready:
             with story.on(path.name):
                 transit[path.name] = _watch(story, path, question, IN_TRANSIT, f"the return at {elsewhere.number}")
@@ -189,13 +211,13 @@ def test_bookbus_and_deposit_items_travel_home(members: Members, desk: Desk, obs
 
 
 def _judge_transit(story: Story, desk: Desk, path: SearchPath, item: TestItem, patron: TestPatron, control: TestItem | None,
-                   transit: tuple[bool, str], destination: str, elsewhere: Library, question: Question) -> None:
+                   transit: Seen, destination: str, elsewhere: Library, question: Question) -> None:
     """In transit after the return elsewhere and available once home: fine; else the crossing's
     fault only when a plain loan of the control copy shows on the path (else its loan check's)."""
-    moving, on_way = transit
-    home, arrived = _watch(story, path, question, AVAILABLE, f"the checkin at {item.home_library}")
-    wrong = f"{item.kind} copy {item.barcode}, routed home over SIP2 (CT {destination}), shows {on_way}, {arrived}"
-    if moving and home:
+    home = _watch(story, path, question, AVAILABLE, f"the checkin at {item.home_library}")
+    _judgeable(transit, home)
+    wrong = f"{item.kind} copy {item.barcode}, routed home over SIP2 (CT {destination}), shows {transit.text}, {home.text}"
+    if transit.shown and home.shown:
         story.fine(path.name, f"{item.barcode} in transit after the return at {elsewhere.number}, available once home")
     elif control is None:
         story.not_observed(path.name, f"{wrong}; no regular [[item]] to lend as the control, so it cannot be told from "

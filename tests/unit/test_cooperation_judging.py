@@ -13,7 +13,18 @@ import pytest
 from harness.cooperation import defects as coop_defects
 from harness.cooperation.cataloguing import Importer
 from harness.cooperation.letters import fixture_changes, sip2_title
-from harness.cooperation.paths import AVAILABLE, IN_TRANSIT, ON_LOAN, UNDECLARED, Sighting, Watch, copy_state, poll_each
+from harness.cooperation.paths import (
+    AVAILABLE,
+    IN_TRANSIT,
+    ON_LOAN,
+    UNDECLARED,
+    UNKNOWN,
+    Sighting,
+    Watch,
+    copy_state,
+    poll_each,
+    sru_copies,
+)
 from harness.cooperation.privacy import Looked, judge, needles
 from harness.cooperation.records import shared_record
 from harness.cooperation.story import Story
@@ -174,6 +185,27 @@ def test_an_sru_copy_without_a_status_is_not_available(status: str, state: str) 
     settings = SruSettings("http://127.0.0.1:1/sru", status_tag="876", on_loan_values=("on loan",), in_transit_values=("in transit",))
     assert copy_state(status, settings) == state
     assert copy_state(status, SruSettings("http://127.0.0.1:1/sru")) == UNDECLARED
+
+
+def test_an_sru_status_the_profile_does_not_name_is_neither_available_nor_on_loan() -> None:
+    base = SruSettings("http://127.0.0.1:1/sru", status_tag="876", on_loan_values=("Utlånt",))
+    declared = SruSettings("http://127.0.0.1:1/sru", status_tag="876", on_loan_values=("Utlånt",), available_values=("Ledig",))
+    assert [copy_state(s, declared) for s in ("Ledig", "Utlånt", "Reparasjon")] == [AVAILABLE, ON_LOAN, UNKNOWN]
+    assert copy_state("Reparasjon", base) == AVAILABLE  # no available_values: read as before, said as "not on loan"
+
+
+def test_an_sru_copy_shows_its_status_in_words_and_why_it_cannot_be_judged() -> None:
+    record = pymarc.Record()
+    record.add_field(pymarc.Field("852", subfields=[pymarc.Subfield("a", "NO-1"), pymarc.Subfield("p", "b1"),
+                                                    pymarc.Subfield("p", "b2")]))
+    for barcode, status in (("b1", "Reparasjon"), ("b2", "Utlånt")):
+        record.add_field(pymarc.Field("876", subfields=[pymarc.Subfield("p", barcode), pymarc.Subfield("j", status)]))
+    for available, first in (((), (AVAILABLE, "not on loan (status 'Reparasjon')", False)),
+                             (("Ledig",), (UNKNOWN, "undeclared status 'Reparasjon'", True))):
+        settings = SruSettings("http://127.0.0.1:1/sru", status_tag="876", on_loan_values=("Utlånt",), available_values=available)
+        one, two = sru_copies(record, settings)
+        assert (one.state, one.seen, "copy b1 has status 'Reparasjon'" in one.unjudged) == first
+        assert (two.state, two.seen, two.unjudged) == (ON_LOAN, "on loan (status 'Utlånt')", "")
 
 
 # --- Z39.50: loan status learned from the story's own question; unreadable answers named ----------------

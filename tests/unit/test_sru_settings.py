@@ -34,6 +34,13 @@ def test_the_sandbox_may_leave_the_url_out() -> None:
     ({"url": "https://x/", "status_tag": "876"}, "on_loan_values", "give both"),
     ({"url": "https://x/", "on_loan_values": ["utlånt"]}, "status_tag", "give both"),
     ({"url": "https://x/", "in_transit_values": ["på vei"]}, "in_transit_values", "needs status_tag"),
+    ({"url": "https://x/", "available_values": ["ledig"]}, "available_values", "needs status_tag"),
+    ({"url": "https://x/", "status_tag": "876", "on_loan_values": ["utlånt"], "available_values": "ledig"},
+     "available_values", "write it as a list of strings"),
+    ({"url": "https://x/", "status_tag": "876", "on_loan_values": ["utlånt"], "available_values": ["ledig", 3]},
+     "available_values", 'write it as ["a", "b"]'),
+    ({"url": "https://x/", "status_tag": "876", "on_loan_values": ["Utlånt"], "available_values": ["utlånt "]},
+     "available_values", "is also in on_loan_values"),
     ({"url": "https://x/", "library_index": "local library"}, "library_index", "set.name"),
     ({"url": "https://x/", "holdings_tag": "85"}, "holdings_tag", "three digits"),
     ({"url": "https://x/", "page_size": 0}, "page_size", "use 1..1000"),
@@ -42,7 +49,14 @@ def test_the_sandbox_may_leave_the_url_out() -> None:
 def test_bad_values_name_the_key_and_the_fix(section: dict[str, Any], key: str, fix: str) -> None:
     with pytest.raises(ConfigError) as raised:
         _profile(section)
-    assert f"[sru] {key}" in str(raised.value) and fix in str(raised.value)
+    assert str(raised.value).startswith(f"/tmp/p.toml: [sru] {key}: ") and fix in str(raised.value)
+
+
+def test_available_values_are_read() -> None:
+    settings = _profile({"url": "https://x/", "status_tag": "876", "on_loan_values": ["Utlånt"],
+                         "available_values": ["Ledig", "På hylla"]})
+    assert settings.available_values == ("Ledig", "På hylla") and settings.declares_availability
+    assert _profile({"url": "https://x/"}).available_values == ()
 
 
 def test_password_is_a_secret() -> None:
