@@ -163,3 +163,35 @@ def test_stories_with_no_search_path_configured_are_not_tested_not_skipped(tmp_p
     for name in ("test_own_shelves_first", "test_bookbus_and_deposit_items_travel_home", "test_loan_visible_everywhere"):
         assert outcomes[name][0] == "NOT_TESTED" and "no path could be observed" in outcomes[name][1], outcomes
     assert code == 0
+
+
+def _profile_with_statuses(tmp_path: Path, available: str | None) -> Path:
+    """The sandbox's profile over SRU and SIP2 only, its [sru] available_values replaced (None: left out)."""
+    path = _profile_without(tmp_path, "z3950", "oai")
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("available_values")]
+    if available is not None:
+        lines.insert(lines.index("[sru]") + 1, f"available_values = [{available!r}]")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_status_the_profile_does_not_name_is_judged_neither_way(tmp_path: Path) -> None:
+    """The sandbox writes 'available'; a profile naming only 'Ledig' as available leaves that
+    status undeclared: the SRU suite's KAT-04 check and the loan and transit stories do not judge
+    the copy (NOT_TESTED, naming the status and the keys), they neither PASS nor FAIL on it."""
+    profile = _profile_with_statuses(tmp_path, "Ledig")
+    _, checks = _run(tmp_path, "--target", str(profile), "--suite", "sru", "--suite", "cooperation")
+    outcomes = {_name(c): (c["outcome"], _text(c)) for c in checks}
+    for name in ("test_sip2_loan_shows_in_holdings", "test_loan_visible_everywhere", "test_bookbus_and_deposit_items_travel_home"):
+        outcome, text = outcomes[name]
+        assert outcome == "NOT_TESTED" and "status 'available'" in text and "available_values" in text, (name, outcome, text)
+    assert not {n for n, (o, _) in outcomes.items() if o in ("FAIL", "ERROR")}, outcomes
+
+
+def test_without_available_values_the_evidence_says_not_on_loan(tmp_path: Path) -> None:
+    """Left out, a status neither on loan nor in transit is read as before, and said as what it is."""
+    profile = _profile_with_statuses(tmp_path, None)
+    _, checks = _run(tmp_path, "--target", str(profile), "--suite", "sru", "--sandbox-defect", "sru-availability-not-live")
+    loan = next(c for c in checks if _name(c) == "test_sip2_loan_shows_in_holdings")
+    assert loan["outcome"] == "FAIL", loan
+    assert loan["message"].count("not on loan (status 'available')") == 3, loan["message"]
