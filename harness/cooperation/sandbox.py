@@ -24,6 +24,7 @@ import pymarc
 from harness.cooperation import defects as d
 from harness.defects import Defect, DefectSet
 from harness.errors import UsageError
+from harness.sandbox.records import BARCODE_SUBFIELD, HOLDINGS_TAG, copy_fields, copy_record
 from harness.sandbox.search import (
     And,
     AndNot,
@@ -53,19 +54,6 @@ def cooperation_index(consortium: Consortium, defects: DefectSet, own: Iterable[
         raise UsageError(f"--sandbox-defect {clashing[0].name} and --sandbox-defect {crossing[0].name} both replace the "
                          f"{clashing[0].protocol} search index, so one would be dropped. Fix: run them separately")
     return CooperationIndex(consortium, defects)
-
-
-def _copy_fields(fields: Sequence[pymarc.Field]) -> list[pymarc.Field]:
-    return [pymarc.Field(tag=f.tag, data=f.data) if f.is_control_field() else
-            pymarc.Field(tag=f.tag, indicators=pymarc.Indicators(f.indicator1, f.indicator2),
-                         subfields=[pymarc.Subfield(s.code, s.value) for s in f.subfields])
-            for f in fields]
-
-
-def _copy(record: pymarc.Record) -> pymarc.Record:
-    copy = pymarc.Record(leader=str(record.leader), force_utf8=True)
-    copy.fields = _copy_fields(record.fields)
-    return copy
 
 
 def _nfc(record: pymarc.Record) -> None:
@@ -135,10 +123,10 @@ class CatalogueView(Mapping[str, pymarc.Record]):
         made = self._made.get(record_id)
         if made is not None and made[0] is record and made[1] == named:
             return made[2]
-        view = _copy(record)
+        view = copy_record(record)
         if new and self._first_holdings:  # DEFECT coop-upgrade-holding-not-indexed
-            first = self._first.setdefault(record_id, _copy(view).get_fields("852"))
-            view.fields = [f for f in view.fields if f.tag != "852"] + _copy_fields(first)
+            first = self._first.setdefault(record_id, copy_record(view).get_fields(HOLDINGS_TAG))
+            view.fields = [f for f in view.fields if f.tag != HOLDINGS_TAG] + copy_fields(first)
         if new and self._nfc:  # DEFECT coop-imported-letters-normalised
             _nfc(view)
         for barcode, borrower in named:  # DEFECT coop-session-borrower-in-search
@@ -149,8 +137,8 @@ class CatalogueView(Mapping[str, pymarc.Record]):
     def _name_borrower(self, view: pymarc.Record, barcode: str, borrower: str) -> None:
         patron = self._consortium.patrons.get(borrower)
         name = f"{patron.name} ({patron.barcode})" if patron is not None else borrower
-        for holding in view.get_fields("852"):
-            if barcode in holding.get_subfields("p"):
+        for holding in view.get_fields(HOLDINGS_TAG):
+            if barcode in holding.get_subfields(BARCODE_SUBFIELD):
                 holding.add_subfield("z", f"Utlånt til {name}")
 
 

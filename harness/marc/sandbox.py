@@ -49,6 +49,7 @@ from harness.marc.writer import (
 )
 from harness.paths import MARC_FIXTURES_DIR
 from harness.sandbox.http import Request, Response, json_response
+from harness.sandbox.records import copy_field
 from harness.sandbox.state import Consortium
 
 if TYPE_CHECKING:
@@ -200,15 +201,9 @@ def _export_view(consortium: Consortium, record: pymarc.Record, library: str | N
     for f in record.fields:
         if f.tag == "852" and id(f) not in keep:
             continue
-        view.fields.append(_copy_field(f))
+        view.fields.append(copy_field(f))
     _apply_export_defects(consortium, view, defects, one_library=library is not None)
     return view
-
-
-def _copy_field(f: pymarc.Field) -> pymarc.Field:
-    if f.is_control_field():
-        return pymarc.Field(tag=f.tag, data=f.data)
-    return pymarc.Field(tag=f.tag, indicators=pymarc.Indicators(f.indicator1, f.indicator2), subfields=list(f.subfields))
 
 
 def _apply_export_defects(consortium: Consortium, view: pymarc.Record, defects: DefectSet, one_library: bool) -> None:

@@ -32,6 +32,7 @@ from harness.marc.writer import MARCXML_NS, record_to_marcxml
 from harness.oaipmh import defects as d
 from harness.oaipmh.catalogue import KIND_NAMES, dublin_core, holding_libraries
 from harness.oaipmh.repository import DublinCore, Key, SetInfo, in_set
+from harness.sandbox.records import copy_fields, indicators
 from harness.sandbox.state import Consortium
 
 REPOSITORY_IDENTIFIER = "sandbox.libharness.test"
@@ -178,7 +179,7 @@ def _payload_view(record: pymarc.Record, defects: DefectSet, borrowers: dict[str
     if not any(defects.active(one) for one in payload_defects):
         return record
     view = pymarc.Record(leader=str(record.leader), force_utf8=True)
-    view.fields = [_copy(f) for f in record.fields]
+    view.fields = copy_fields(record.fields)
     holdings = [f for f in view.fields if f.tag == "852"]
     if defects.active(d.FIRST_HOLDING_ONLY):  # DEFECT oai-first-holding-only
         view.fields = [f for f in view.fields if f.tag != "852" or f is holdings[0]]
@@ -195,19 +196,8 @@ def _payload_view(record: pymarc.Record, defects: DefectSet, borrowers: dict[str
         if defects.active(d.NFD_PAYLOADS):  # DEFECT oai-nfd-payloads
             _decompose(field)
         if defects.active(d.MARC_HASH_INDICATORS) and not field.is_control_field():  # DEFECT oai-marc-hash-indicators
-            field.indicators = pymarc.Indicators(*("#" if i == " " else i for i in _indicators(field)))
+            field.indicators = pymarc.Indicators(*("#" if i == " " else i for i in indicators(field)))
     return view
-
-
-def _copy(field: pymarc.Field) -> pymarc.Field:
-    if field.is_control_field():
-        return pymarc.Field(tag=field.tag, data=field.data)
-    return pymarc.Field(tag=field.tag, indicators=pymarc.Indicators(*_indicators(field)), subfields=list(field.subfields))
-
-
-def _indicators(field: pymarc.Field) -> tuple[str, str]:
-    first, second = (list(field.indicators or ()) + [" ", " "])[:2]
-    return first, second
 
 
 def _decompose(field: pymarc.Field) -> None:
@@ -224,7 +214,7 @@ def _raw_marcxml(record: pymarc.Record) -> str:
         if field.is_control_field():
             lines.append(f"<controlfield tag={quoteattr(field.tag)}>{escape(field.data or '')}</controlfield>")
             continue
-        ind1, ind2 = _indicators(field)
+        ind1, ind2 = indicators(field)
         subfields = "".join(f"<subfield code={quoteattr(s.code)}>{escape(s.value)}</subfield>" for s in field.subfields)
         lines.append(f"<datafield tag={quoteattr(field.tag)} ind1={quoteattr(ind1)} ind2={quoteattr(ind2)}>{subfields}</datafield>")
     return "\n".join([*lines, "</record>"])
