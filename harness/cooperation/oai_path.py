@@ -21,7 +21,7 @@ from datetime import timedelta
 import pymarc
 from lxml import etree
 
-from harness.cooperation.paths import Owners, Sighting
+from harness.cooperation.paths import HoldingsLayout, Owners, Sighting
 from harness.errors import TargetError
 from harness.evidence import Exchange
 from harness.marc.records import control_number
@@ -128,12 +128,17 @@ class OaiPath:
                 return Found(identifier, record, payload)
         return None
 
-    def libraries(self, record: pymarc.Record) -> tuple[str, ...]:
+    @property
+    def holdings(self) -> HoldingsLayout:
+        """The payloads' holdings where ``[oai]`` says; [oai] names no barcode subfield: 852 $p's."""
         settings = self.target.settings
-        return tuple(v for f in record.get_fields(settings.holdings_tag) for v in f.get_subfields(settings.holdings_library_subfield))
+        return HoldingsLayout(settings.holdings_tag, settings.holdings_library_subfield)
+
+    def libraries(self, record: pymarc.Record) -> tuple[str, ...]:
+        return self.holdings.libraries(record)
 
     def barcodes(self, record: pymarc.Record) -> set[str]:
-        return {v for f in record.get_fields(self.target.settings.holdings_tag) for v in f.get_subfields("p")}
+        return {barcode for barcode, _ in self.holdings.copies(record)}
 
     def sighting(self, harvested: Harvested, number: str, asked: str) -> Sighting:
         found = self.in_list(harvested, number)

@@ -16,7 +16,7 @@ import pytest
 
 from harness.cooperation.circulation import Desk
 from harness.cooperation.oai_path import DEFAULT_VISIBILITY_TIMEOUT, OaiPath
-from harness.cooperation.paths import MarcExport, SearchPath, SruPath
+from harness.cooperation.paths import MARC21_HOLDINGS, HoldingsLayout, MarcExport, SearchPath, SruPath
 from harness.cooperation.story import Story
 from harness.cooperation.z3950_path import Z3950Path
 from harness.findings import NOT_TESTED_PREFIX
@@ -33,10 +33,11 @@ def _fixture(request: pytest.FixtureRequest, name: str) -> tuple[Any, str]:
         return None, str(exc.msg).split(NOT_TESTED_PREFIX, 1)[-1]
 
 
-# Each search path: its name, the fixture of its unit's target, and how a member's view is opened.
-SEARCH_PATHS: tuple[tuple[str, str, Callable[[Any, Library], SearchPath]], ...] = (
-    ("SRU", "sru_target", lambda target, member: SruPath(target, member)),
-    ("Z39.50", "z3950_target", lambda target, member: Z3950Path(target, member)),
+# Each search path: its name, the fixture of its unit's target, and how a member's view is opened
+# (SRU reads holdings where [sru] says; Z39.50's USMARC records where the MARC unit says).
+SEARCH_PATHS: tuple[tuple[str, str, Callable[[Any, Library, HoldingsLayout], SearchPath]], ...] = (
+    ("SRU", "sru_target", lambda target, member, _: SruPath(target, member)),
+    ("Z39.50", "z3950_target", lambda target, member, layout: Z3950Path(target, member, holdings=layout)),
 )
 
 
@@ -49,15 +50,24 @@ class Observe:
     def search(self, story: Story, member: Library) -> list[SearchPath]:
         """Every search path the profile configures, as ``member`` searches it."""
         paths = []
+        layout = self.marc_holdings()
         for name, fixture, open_view in SEARCH_PATHS:
             target, why = _fixture(self.request, fixture)
             if target is None:
                 story.not_observed(name, why)
                 continue
-            path = open_view(target, member)
+            path = open_view(target, member, layout)
             self.opened.append(path)
             paths.append(path)
         return paths
+
+    def marc_holdings(self) -> HoldingsLayout:
+        """Where the catalogue's MARC records name holdings ([marc] holdings_tag ...); without
+        [marc], MARC 21's 852 $a. No unit names a barcode subfield but [sru]: 852 $p."""
+        settings, _ = _fixture(self.request, "marc_settings")
+        if settings is None:
+            return MARC21_HOLDINGS
+        return HoldingsLayout(settings.holdings_tag, settings.holdings_library_subfield)
 
     def oai(self, story: Story, paths: Sequence[SearchPath] = ()) -> OaiPath | None:
         """The OAI-PMH repository, when it offers MARC 21 records; it may take as long to show

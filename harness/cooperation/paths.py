@@ -51,6 +51,28 @@ class Copy:
         return self.shown or (f"'{self.state}'" if self.state else "no status")
 
 
+@dataclass(frozen=True, slots=True)
+class HoldingsLayout:
+    """Where a path's MARC records name their holdings: the field, the owning library's subfield,
+    each copy's barcode (MARC 21 Format for Holdings Data 852 $a and $p by default)."""
+
+    tag: str = "852"
+    library: str = "a"
+    barcode: str = "p"
+
+    def libraries(self, record: pymarc.Record) -> tuple[str, ...]:
+        return tuple(v for f in record.get_fields(self.tag) for v in f.get_subfields(self.library))
+
+    def copies(self, record: pymarc.Record) -> Iterator[tuple[str, str]]:
+        """(barcode, owning library or "") for each copy the holdings name."""
+        for f in record.get_fields(self.tag):
+            owner = next(iter(f.get_subfields(self.library)), "")
+            yield from ((barcode, owner) for barcode in f.get_subfields(self.barcode))
+
+
+MARC21_HOLDINGS = HoldingsLayout()  # 852 $a $p, where a profile names no other
+
+
 @dataclass(frozen=True)
 class Question:
     """What a story asks a search path: a record by ISBN or title words, maybe limited to one

@@ -4,7 +4,7 @@ A question becomes a Bib-1 query (ISBN Use 7, title words Use 4, the library lim
 profile's ``[z3950] library_use``); the records come back in OPAC (Appendix REC.5) when the
 target offers it, else in USMARC. The record's holdings are the OPAC holdings' nucCode (or
 localLocation), each copy's state its circulation record's availableNow; without OPAC the
-USMARC record's 852 $a, and no copy status (loans not declared). OPAC has no state for a copy
+USMARC record's holdings (the MARC unit's ``holdings_tag`` ..., else 852 $a $p), and no copy status (loans not declared). OPAC has no state for a copy
 in transit, so the path declares none. An answer the client cannot read is the Z39.50 suite's
 to report, not the story's: it is not judged here.
 """
@@ -18,9 +18,11 @@ import pymarc
 
 from harness.cooperation.paths import (
     AVAILABLE,
+    MARC21_HOLDINGS,
     ON_LOAN,
     UNDECLARED,
     Copy,
+    HoldingsLayout,
     Owners,
     Question,
     Sighting,
@@ -56,6 +58,7 @@ class Z3950Path:
     client: Client = field(init=False)
     opac: bool | None = None  # whether the target offers OPAC records, learned on the first Present
     bare_opac: bool = False  # an OPAC record came without holdingsData: the OPAC check's fault
+    holdings: HoldingsLayout = MARC21_HOLDINGS  # where USMARC records (no OPAC) name holdings and copies
 
     def __post_init__(self) -> None:
         database = self.target.settings.view(self.member.code_for("z3950")) if self.member is not None else None
@@ -146,7 +149,7 @@ class Z3950Path:
             for holding in record.opac.holdings:
                 yield holding.nuc_code or holding.local_location
         elif bibliographic is not None:
-            yield from (v for f in bibliographic.get_fields("852") for v in f.get_subfields("a"))
+            yield from self.holdings.libraries(bibliographic)
 
     def _copies(self, record: Record, bibliographic: pymarc.Record | None) -> Iterable[Copy]:
         if record.opac is not None:
@@ -155,9 +158,7 @@ class Z3950Path:
                     yield Copy(circulation.item_id, holding.nuc_code or holding.local_location,
                                AVAILABLE if circulation.available_now else ON_LOAN)
         elif bibliographic is not None:
-            for f in bibliographic.get_fields("852"):
-                owner = next(iter(f.get_subfields("a")), "")
-                yield from (Copy(barcode, owner, UNDECLARED) for barcode in f.get_subfields("p"))
+            yield from (Copy(barcode, owner, UNDECLARED) for barcode, owner in self.holdings.copies(bibliographic))
 
 
 def _marc_of(record: Record) -> pymarc.Record | None:

@@ -5,6 +5,7 @@ show the path (it never loses a record, never breaks a Z39.50 answer)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pymarc
@@ -19,6 +20,7 @@ from harness.cooperation.paths import (
     ON_LOAN,
     UNDECLARED,
     UNKNOWN,
+    HoldingsLayout,
     Sighting,
     Watch,
     copy_state,
@@ -256,6 +258,20 @@ def test_an_unreadable_z3950_answer_names_a_real_check(rule: str | None, owner: 
     path = Z3950Path(_Target(client))  # type: ignore[arg-type]
     with pytest.raises(pytest.skip.Exception, match=rf"reported by z3950 suite \({owner}\)"):
         path._read("@attr 1=4 word")
+
+
+def test_z3950_usmarc_holdings_are_read_where_the_marc_unit_says() -> None:
+    """Without OPAC records the copies come from the USMARC record's holdings: [marc] holdings_tag
+    and holdings_library_subfield (Koha's 952 $b here), not a hard-coded 852 $a."""
+    record = pymarc.Record()
+    record.add_field(pymarc.Field("852", subfields=[pymarc.Subfield("a", "NO-852"), pymarc.Subfield("p", "b852")]),
+                     pymarc.Field("952", subfields=[pymarc.Subfield("b", "NO-952"), pymarc.Subfield("p", "b952")]))
+    plain = SimpleNamespace(opac=None)
+    koha = Z3950Path(_Target(_Client()), holdings=HoldingsLayout("952", "b"))  # type: ignore[arg-type]
+    assert [(c.barcode, c.library, c.state) for c in koha._copies(plain, record)] == [("b952", "NO-952", UNDECLARED)]  # type: ignore[arg-type]
+    assert list(koha._libraries(plain, record)) == ["NO-952"]  # type: ignore[arg-type]
+    default = Z3950Path(_Target(_Client()))  # type: ignore[arg-type]
+    assert [(c.barcode, c.library) for c in default._copies(plain, record)] == [("b852", "NO-852")]  # type: ignore[arg-type]
 
 
 # --- controls that could not run ---------------------------------------------------------------------------
