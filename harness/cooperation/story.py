@@ -73,6 +73,19 @@ class Story:
         if line not in self.unobserved:
             self.unobserved.append(line)
 
+    def crossing_owns(self, path: str, what: str, control: str | None, owner: str, *, without: str) -> bool:
+        """Judge a difference against a control that does not cross (a fixture record, the suite's
+        own copy): the same difference there is ``owner``'s fault (``control`` says what it shows);
+        no control (None, ``without`` says why) is not judged; a clean control ("") leaves the
+        difference to the crossing, and True tells the caller to FAIL it."""
+        if control is None:
+            self.not_observed(path, f"{what}; {without}, so it cannot be told from the {owner} fault")
+            return False
+        if control:
+            self.owned_by(path, f"{what}; {control}", owner)
+            return False
+        return True
+
     def timed(self, path: str, seconds: float) -> None:
         self.timings.append(f"time to visibility over {path}: {seconds:.3f} s")
 

@@ -91,13 +91,16 @@ def _judge_letters(story: Story, name: str, imported: Imported, changed: list[st
                    exchanges: Sequence[Exchange]) -> None:
     """Letters changed on the way: the path's suite's fault if the fixture records change too,
     not judged if no fixture record came back (no control), else the crossing's."""
-    if control:
-        story.owned_by(name, f"{changed[0]}; the fixture records' letters change too: {control[0]}", owner)
-    elif control is None:
-        story.not_observed(name, f"{imported.number} {changed[0]}; no fixture letter record ({', '.join(CONTROL_RECORDS)}) "
-                                 f"came back to tell it from the {owner} fault")
-    else:
+    without = f"no fixture letter record ({', '.join(CONTROL_RECORDS)}) came back"
+    if story.crossing_owns(name, f"{imported.number} {changed[0]}", _letters_control(control), owner, without=without):
         story.fail(name, f"{imported.number} {changed[0]}", exchanges, more=changed[1:])
+
+
+def _letters_control(control: list[str] | None) -> str | None:
+    """The fixture records' letter changes as a control's words ("" when they came back unchanged)."""
+    if control is None:
+        return None
+    return f"the fixture records' letters change too: {control[0]}" if control else ""
 
 
 def _fixture_letters(path: SearchPath, catalogue: Mapping[str, FixtureRecord]) -> list[str] | None:
@@ -145,23 +148,14 @@ def _search(story: Story, path: SearchPath, title: TestRecord, imported: Importe
     changed = changes(title.record, watched.sighting.record)
     missing = _unfound_forms(path, title, imported.number)
     wrong = []
-    if changed:
-        control = _fixture_letters(path, catalogue)
-        if control is None:
-            story.not_observed(path.name, f"{changed[0]}; no fixture letter record came back to tell it from the "
-                                          f"{path.owners.of('letters')} fault")
-        elif control:
-            story.owned_by(path.name, f"{changed[0]}; the fixture records' letters change too: {control[0]}", path.owners.of("letters"))
-        else:
-            wrong += changed
+    if changed and story.crossing_owns(path.name, changed[0], _letters_control(_fixture_letters(path, catalogue)),
+                                       path.owners.of("letters"), without="no fixture letter record came back"):
+        wrong += changed
     if missing:
         unfound = _fixture_unfound(path, catalogue)
-        if unfound is None:
-            story.not_observed(path.name, f"{missing[0]}; no fixture record with a Sámi or Kven title word is found by ISBN to "
-                                          f"tell it from the {path.owners.of('findability')} fault")
-        elif unfound:
-            story.owned_by(path.name, f"{missing[0]}; {unfound[0]}", path.owners.of("findability"))
-        else:
+        control = None if unfound is None else (unfound[0] if unfound else "")
+        if story.crossing_owns(path.name, missing[0], control, path.owners.of("findability"),
+                               without="no fixture record with a Sámi or Kven title word is found by ISBN"):
             wrong += missing
     if wrong:
         story.fail(path.name, f"{imported.number} {wrong[0]}", watched.sighting.exchanges, more=wrong[1:])

@@ -195,13 +195,7 @@ def _judge_second(story: Story, members: Members, name: str, protocol: str, sigh
     missing = sorted(wanted - named)
     what = (f"{second.number} shows holdings of {', '.join(sorted(named)) or 'no library'}, not of {', '.join(missing)}, "
             f"{seconds:.1f} s after {second.library} added its copy ({timeout:g} s allowed)")
-    found = control()
-    if found:
-        story.owned_by(name, f"{what}; {found}", owner)
-    elif found is None:
-        story.not_observed(name, f"{what}; the fixture record held by the most libraries is not found there, so it cannot "
-                                 f"be told from the {owner} fault")
-    else:
+    if story.crossing_owns(name, what, control(), owner, without="the fixture record held by the most libraries is not found there"):
         story.fail(name, what, sighting.exchanges)
 
 

@@ -335,3 +335,27 @@ def test_an_index_defect_with_a_cooperation_defect_is_a_usage_error(own: Defect)
         index_for(consortium, defects)
     assert sru_defects.INDEX_DEFECTS and all(x.protocol == "sru" for x in sru_defects.INDEX_DEFECTS)
     assert index_for(consortium, DefectSet(frozenset({coop_defects.TRANSIT_NOT_IN_SEARCH}))) is not None
+
+
+# --- a difference judged against a control that does not cross ---------------------------------
+
+
+def test_a_difference_the_control_shows_too_is_its_owners() -> None:
+    story = Story("SPR-01", "letters as sent")
+    assert not story.crossing_owns("SRU", "ŋ became n", "the fixture records' letters change too: ŧ became t",
+                                   "sru::test_letters", without="no fixture came back")
+    assert story.owned == [("SRU: ŋ became n; the fixture records' letters change too: ŧ became t", "sru::test_letters")]
+    assert not story.failed and not story.unobserved
+
+
+def test_a_difference_without_a_control_is_not_judged() -> None:
+    story = Story("SPR-01", "letters as sent")
+    assert not story.crossing_owns("SRU", "ŋ became n", None, "sru::test_letters", without="no fixture came back")
+    assert story.unobserved == ["SRU: ŋ became n; no fixture came back, so it cannot be told from the sru::test_letters fault"]
+    assert not story.owned and not story.failed
+
+
+def test_a_difference_the_clean_control_lacks_is_the_crossings() -> None:
+    story = Story("SPR-01", "letters as sent")
+    assert story.crossing_owns("SRU", "ŋ became n", "", "sru::test_letters", without="no fixture came back")
+    assert not story.owned and not story.unobserved  # the caller FAILs it, with its exchanges
