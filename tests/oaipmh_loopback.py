@@ -6,7 +6,6 @@ HTTP for the harvester, sickle and the peers' data to meet the provider in tests
 from __future__ import annotations
 
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pymarc
+from loopback import serving
 
 from harness.oaipmh.catalogue import catalogue_item, consortium_sets, oai_identifier
 from harness.oaipmh.provider import ProviderSettings, respond
@@ -99,11 +99,5 @@ def serve_provider(repository: Repository, *, page_size: int = 50, defects: froz
     server.daemon_threads = True
     base_url = f"http://127.0.0.1:{server.server_address[1]}/oai"
     holder["settings"] = ProviderSettings(base_url, page_size=page_size, token_lifetime=token_lifetime)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield base_url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from loopback import serving
 
 BODIES = {
     "html-error-page": b"<html><body><h1>500 Internal Server Error</h1></body></html>",
@@ -47,14 +47,8 @@ def _handler(body: bytes) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture(params=list(BODIES))
 def bad_export(request: pytest.FixtureRequest) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(BODIES[request.param]))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), _handler(BODIES[request.param]))) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_marc_suite_fails_a_garbage_export_with_evidence(bad_export: str, tmp_path: Path) -> None:

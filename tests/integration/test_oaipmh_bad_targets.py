@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from loopback import serving
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_SECONDS = 120  # the whole run, whatever the target does
@@ -214,13 +215,8 @@ def bad_repository(request: pytest.FixtureRequest) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(BEHAVIOURS[behaviour], base))
     server.daemon_threads = True
     base["url"] = f"http://127.0.0.1:{server.server_address[1]}/oai"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield base["url"]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def run_harness(url: str, folder: Path) -> tuple[int, float, float, dict[str, object]]:

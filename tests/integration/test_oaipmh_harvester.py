@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from loopback import serving
 
 from harness.errors import TargetError
 from harness.http import HttpClient, ResponseTooLarge
@@ -81,13 +82,8 @@ def fake_server(answer: Answer) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     holder["base"] = f"http://127.0.0.1:{server.server_address[1]}/oai"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield holder["base"]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager

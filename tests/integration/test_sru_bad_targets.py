@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from loopback import serving
 
 from harness.cli import collect_checks
 from harness.pytest_plugin import check_name
@@ -160,15 +161,8 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture()
 def bad_sru(request: pytest.FixtureRequest) -> Iterator[str]:
     server = _Server(request.param)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sru"
-    finally:
-        server.stopping.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(server, stopping=server.stopping) as port:
+        yield f"http://127.0.0.1:{port}/sru"
 
 
 PROFILE = """

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import serving
 
 from harness.cli import collect_checks
 from harness.pytest_plugin import check_name
@@ -175,15 +176,8 @@ class _Handler(socketserver.BaseRequestHandler):
 @pytest.fixture()
 def bad_target(request: pytest.FixtureRequest) -> Iterator[int]:
     server = _Target(*CASES[request.param])
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.stopping.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(server, stopping=server.stopping) as port:
+        yield port
 
 
 PROFILE = """
