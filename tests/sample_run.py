@@ -80,9 +80,10 @@ _REQS = (
 )
 
 
-def _requirement(row: tuple) -> RequirementResult:  # type: ignore[type-arg]
+def requirement(row: tuple, checks: tuple[CheckResult, ...]) -> RequirementResult:  # type: ignore[type-arg]
+    """A requirement's result from a ``_REQS``-shaped row and the checks of a hand-made run."""
     req_id, kind, nb, en, override, ext, weight, award = row
-    covering = [c for c in CHECKS if req_id in c.requirements]
+    covering = [c for c in checks if req_id in c.requirements]
     return RequirementResult(
         id=req_id, kind=kind, title_nb=nb, title_en=en, area=req_id.split("-")[0],
         # Z-01 is what procurement declared not applicable (the only source of N/A).
@@ -99,5 +100,5 @@ RUN = RunResult(
         command="harness run --target targets/a.toml", read_only=True, sandbox_defects=("sip2-bad-checksum",),
     ),
     checks=CHECKS,
-    requirements=tuple(_requirement(r) for r in _REQS),
+    requirements=tuple(requirement(r, CHECKS) for r in _REQS),
 )

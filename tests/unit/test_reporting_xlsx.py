@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from sample_run import requirement
 
 from harness.errors import UsageError
 from harness.findings import evidence
@@ -20,11 +21,9 @@ from harness.results import (
     CheckResult,
     Outcome,
     Override,
-    RequirementResult,
     RunManifest,
     RunResult,
     Verdict,
-    verdict_for,
 )
 
 # What a target might send back: a MARC record terminator and markup.
@@ -74,18 +73,6 @@ _REQS = (
 )
 
 
-def _requirement(row: tuple) -> RequirementResult:  # type: ignore[type-arg]
-    req_id, kind, nb, en, override, ext, weight, award = row
-    covering = [c for c in CHECKS if req_id in c.requirements]
-    return RequirementResult(
-        id=req_id, kind=kind, title_nb=nb, title_en=en, area=req_id.split("-")[0],
-        # Z-01 is what procurement declared not applicable (the only source of N/A).
-        proposed=Verdict.NOT_APPLICABLE if req_id == "Z-01" else verdict_for(kind, [c.outcome for c in covering]),
-        checks=tuple(c.id for c in covering),
-        override=override, external_id=ext, weight=weight, award_criterion=award,
-    )
-
-
 RUN = RunResult(
     manifest=RunManifest(
         suite_version="0.1.0", git_revision="abc1234", target="Bibliotekssystem Å",
@@ -94,7 +81,7 @@ RUN = RunResult(
         sandbox_defects=("sip2-bad-checksum", "marc-drop-035"),
     ),
     checks=CHECKS,
-    requirements=tuple(_requirement(r) for r in _REQS),
+    requirements=tuple(requirement(r, CHECKS) for r in _REQS),
 )
 
 REQ_HEADERS = {
